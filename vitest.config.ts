@@ -1,0 +1,50 @@
+import { defineConfig } from "vitest/config";
+
+// One runner, split by what a test needs: unit tests start nothing outside this process;
+// integration tests use real Redis containers and real hub processes; chaos drives containers.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["{service,loadtests,chaos}/**/*.test.ts"],
+          exclude: ["**/test/**", "chaos/scenarios/**", "**/node_modules/**"],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["{service,loadtests,chaos}/**/test/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "infra",
+          include: ["infra/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "policies",
+          include: ["policies/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "chaos",
+          include: ["chaos/scenarios/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
