@@ -1,0 +1,118 @@
+// Default deny in both directions for the namespace, then only the flows the hub needs.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+export interface NetworkPoliciesArgs {
+  namespace: pulumi.Input<string>;
+  hubSelector: Record<string, string>;
+  hubPort: number;
+  /** In-cluster Redis pods, or the CIDR of a managed Redis. */
+  redis: { selector: Record<string, string>; ports: number[] } | { cidr: string; ports: number[] };
+  ingressNamespace: string;
+  monitoringNamespace: string;
+  dnsNamespace: string;
+  /** Pods that talk to Vault themselves (agent mode); none in operator mode. */
+  vault?: { clients: Record<string, string>[]; port: number } & (
+    | { namespace: string }
+    | { cidr: string }
+  );
+}
+
+const inNamespace = (name: string): Peer => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
+const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+/** NetworkPolicies: default deny, DNS, ingress → hub, Prometheus → hub, hub → Redis, Redis ↔ Redis, → Vault. */
+export class NetworkPolicies extends pulumi.ComponentResource {
+  readonly names: string[] = [];
+
+  constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("wshub:infra:NetworkPolicies", name, {}, opts);
+    const policy = (
+      suffix: string,
+      spec: k8s.types.input.networking.v1.NetworkPolicySpec,
+    ): void => {
+      const metaName = `wshub-${suffix}`;
+      this.names.push(metaName);
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-${suffix}`,
+        { metadata: { name: metaName, namespace: args.namespace }, spec },
+        { parent: this },
+      );
+    };
+    const hub = { matchLabels: args.hubSelector };
+
+    policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    policy("allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              ...inNamespace(args.dnsNamespace),
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    });
+    policy("hub-from-ingress", {
+      podSelector: hub,
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [inNamespace(args.ingressNamespace)], ports: tcp([args.hubPort]) }],
+    });
+    // /metrics is served on the hub's one port.
+    policy("hub-from-prometheus", {
+      podSelector: hub,
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [inNamespace(args.monitoringNamespace)], ports: tcp([args.hubPort]) }],
+    });
+
+    const redisPorts = tcp(args.redis.ports);
+    if ("cidr" in args.redis) {
+      policy("hub-to-redis", {
+        podSelector: hub,
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ ipBlock: { cidr: args.redis.cidr } }], ports: redisPorts }],
+      });
+    } else {
+      const redis = { matchLabels: args.redis.selector };
+      policy("hub-to-redis", {
+        podSelector: hub,
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
+      });
+      policy("redis-from-hub-and-peers", {
+        podSelector: redis,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: hub }, { podSelector: redis }], ports: redisPorts }],
+      });
+      policy("redis-to-peers", {
+        podSelector: redis,
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
+      });
+    }
+
+    const v = args.vault;
+    if (v) {
+      const to: Peer = "cidr" in v ? { ipBlock: { cidr: v.cidr } } : inNamespace(v.namespace);
+      v.clients.forEach((selector, i) => {
+        policy(`vault-egress-${i}`, {
+          podSelector: { matchLabels: selector },
+          policyTypes: ["Egress"],
+          egress: [{ to: [to], ports: tcp([v.port]) }],
+        });
+      });
+    }
+    this.registerOutputs({ names: this.names });
+  }
+}

@@ -1,0 +1,166 @@
+// Pulumi config (Pulumi.<stack>.yaml, namespace `wshub`) read once into one typed object.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseStackName, type StackName, type StackSettings, settingsFor } from "./settings.js";
+
+/** The Pulumi project name: config keys are `wshub:<key>`. */
+export const PROJECT = "wshub";
+
+// A tag or digest is required and `latest` is refused: a rollback must name a real previous image.
+const pinnedImage = z
+  .string()
+  .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "not an image reference")
+  .refine((s) => /@sha256:/.test(s) || /:[\w][\w.-]*$/.test(s.split("/").pop() ?? ""), {
+    message: "needs a pinned tag or digest (e.g. ghcr.io/acme/wshub:1.4.2)",
+  })
+  .refine((s) => !/:latest(@|$)/.test(s), { message: "the tag `latest` is not allowed" });
+
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a DNS-1123 label");
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "not an IPv4 CIDR");
+
+const rawSchema = z.strictObject({
+  namespace: k8sName.default("wshub"),
+  createNamespace: z.boolean().default(true),
+  image: pinnedImage,
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+  allowedOrigins: z.array(z.url()).default([]),
+  ingress: z
+    .strictObject({
+      host: z.string().min(1),
+      className: z.string().default("nginx"),
+      tlsSecretName: k8sName.optional(),
+      /** Idle timeout for WebSockets through the ingress; above the hub heartbeat. */
+      timeoutSeconds: z.int().min(60).max(86400).default(3600),
+    })
+    .optional(),
+  network: z
+    .strictObject({
+      ingressNamespace: k8sName.default("ingress-nginx"),
+      monitoringNamespace: k8sName.default("monitoring"),
+      dnsNamespace: k8sName.default("kube-system"),
+    })
+    .default({
+      ingressNamespace: "ingress-nginx",
+      monitoringNamespace: "monitoring",
+      dnsNamespace: "kube-system",
+    }),
+  vault: z.strictObject({
+    /** `agent`: Vault Agent Injector annotations; `operator`: Vault Secrets Operator CRs. */
+    mode: z.enum(["agent", "operator"]).default("agent"),
+    address: z.url().default("https://vault.vault.svc:8200"),
+    /** Where pods reach Vault: its namespace (in cluster) or a CIDR (outside). */
+    namespace: k8sName.optional(),
+    cidr: cidr.optional(),
+    kvMount: z.string().min(1).default("secret"),
+    authMount: z.string().min(1).default("kubernetes"),
+  }),
+  redis: z
+    .strictObject({
+      image: pinnedImage.default("redis:7.2.5"),
+      external: z.boolean().default(false),
+      /** Managed Redis URL without password (`rediss://host:port`); password from `redisPassword`. */
+      url: z
+        .string()
+        .regex(/^rediss?:\/\/[^@\s]+$/, "redis URL without credentials")
+        .optional(),
+      egressCidr: cidr.optional(),
+    })
+    .default({ image: "redis:7.2.5", external: false }),
+  monitoring: z
+    .strictObject({
+      ruleLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
+      scrapeInterval: z
+        .string()
+        .regex(/^\d+[sm]$/)
+        .default("15s"),
+    })
+    .default({ ruleLabels: { release: "kube-prometheus-stack" }, scrapeInterval: "15s" }),
+  settings: z.unknown().optional(),
+});
+
+type Raw = z.infer<typeof rawSchema>;
+
+export type InfraConfig = Omit<Raw, "settings" | "redis" | "vault"> & {
+  stack: StackName;
+  settings: StackSettings;
+  appVersion: string;
+  vault: Raw["vault"] & { port: number };
+  redis:
+    | { external: false; image: string }
+    | { external: true; url: string; egressCidr: string; password: pulumi.Output<string> };
+};
+
+/** A config value that cannot be deployed; the message names the key and what to put there. */
+export class InfraConfigError extends Error {
+  override readonly name = "InfraConfigError";
+}
+
+/** Validates raw config values (keys without the `wshub:` prefix); secrets are passed apart. */
+export function parseInfraConfig(
+  stackName: string,
+  raw: Record<string, unknown>,
+  secrets: { redisPassword?: () => pulumi.Output<string> } = {},
+): InfraConfig {
+  const stack = parseStackName(stackName);
+  const parsed = rawSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `${PROJECT}:${i.path.join(".") || "(root)"}: ${i.message}`,
+    );
+    throw new InfraConfigError(`invalid ${stack} config:\n  ${lines.join("\n  ")}`);
+  }
+  const { settings: overrides, redis, vault, ...rest } = parsed.data;
+  if (vault.namespace !== undefined && vault.cidr !== undefined) {
+    throw new InfraConfigError(
+      `${PROJECT}:vault: set vault.namespace (Vault in the cluster) or vault.cidr (outside), not both`,
+    );
+  }
+  if (vault.cidr === undefined) vault.namespace ??= "vault";
+  const port = Number(new URL(vault.address).port || 443);
+  const tag = rest.image.split("@")[0]?.split("/").pop()?.split(":")[1];
+  const appVersion = tag ?? rest.image.split("@sha256:")[1]?.slice(0, 12) ?? "unknown";
+  return {
+    ...rest,
+    stack,
+    settings: settingsFor(stack, overrides ?? {}),
+    appVersion,
+    vault: { ...vault, port },
+    redis: parseRedis(redis, secrets),
+  };
+}
+
+function parseRedis(
+  redis: Raw["redis"],
+  secrets: { redisPassword?: () => pulumi.Output<string> },
+): InfraConfig["redis"] {
+  if (!redis.external) return { external: false, image: redis.image };
+  if (redis.url === undefined || redis.egressCidr === undefined || !secrets.redisPassword) {
+    throw new InfraConfigError(
+      `${PROJECT}:redis: external Redis needs redis.url, redis.egressCidr and the secret ${PROJECT}:redisPassword (pulumi config set --secret redisPassword ...)`,
+    );
+  }
+  return {
+    external: true,
+    url: redis.url,
+    egressCidr: redis.egressCidr,
+    password: secrets.redisPassword(),
+  };
+}
+
+const OBJECT_KEYS = ["ingress", "network", "vault", "redis", "monitoring", "settings"] as const;
+const PLAIN_KEYS = ["namespace", "image", "logLevel"] as const;
+
+/** Reads the current stack's config through the Pulumi runtime (the program's only reader). */
+export function loadConfig(): InfraConfig {
+  const cfg = new pulumi.Config(PROJECT);
+  const raw: Record<string, unknown> = {};
+  for (const key of PLAIN_KEYS) raw[key] = cfg.get(key);
+  for (const key of OBJECT_KEYS) raw[key] = cfg.getObject(key);
+  raw.createNamespace = cfg.getBoolean("createNamespace");
+  raw.allowedOrigins = cfg.getObject("allowedOrigins");
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
+  raw.vault ??= {};
+  return parseInfraConfig(pulumi.getStack(), raw, {
+    redisPassword: () => cfg.requireSecret("redisPassword"),
+  });
+}

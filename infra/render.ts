@@ -1,0 +1,213 @@
+// Offline render: runs the Pulumi program under the mocks runtime (no CLI, no cluster) and
+// returns the Kubernetes objects it would create, plus a redacted list of the Vault resources.
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { InfraConfigError, loadConfig, PROJECT } from "./config.js";
+import { parseStackName, type StackName } from "./settings.js";
+
+/** A plain Kubernetes object as it would be applied. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** A resource that is not a Kubernetes object (Vault, random), with secret inputs left out. */
+export interface OtherResource {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface StackRender {
+  stack: StackName;
+  objects: KubeObject[];
+  others: OtherResource[];
+  /** The values the mocks generated for random passwords: tests scan output for them. */
+  generatedSecrets: string[];
+}
+
+/** Config overrides: keys without the `wshub:` prefix (or fully qualified), any JSON value. */
+export type ConfigOverrides = Record<string, unknown>;
+
+/** The Kubernetes objects of a stack, from infra/Pulumi.<stack>.yaml plus overrides. */
+export async function renderStack(
+  stack: StackName,
+  configOverrides: ConfigOverrides = {},
+): Promise<KubeObject[]> {
+  return (await renderStackReport(stack, configOverrides)).objects;
+}
+
+// The mocks runtime is process-global: renders run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** renderStack plus the non-Kubernetes resources and the mock secret values. */
+export function renderStackReport(
+  stack: StackName,
+  configOverrides: ConfigOverrides = {},
+): Promise<StackRender> {
+  const run = queue.then(() => renderOnce(stack, configOverrides));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+const SECRET_PLACEHOLDER = "pulumi-secret-not-available-offline";
+
+/** Pulumi runtime config (`project:key` → string) for a stack file plus overrides. */
+export async function stackConfig(
+  stack: StackName,
+  overrides: ConfigOverrides = {},
+): Promise<{ config: Record<string, string>; secretKeys: string[] }> {
+  const file = new URL(`./Pulumi.${stack}.yaml`, import.meta.url);
+  const doc: unknown = parse(await readFile(file, "utf8"));
+  const fromFile = isObject(doc) && isObject(doc.config) ? doc.config : {};
+  const config: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  const put = (key: string, value: unknown) => {
+    const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+    // Encrypted values cannot be read without the stack's secrets provider; they only reach
+    // Vault resources, which the render leaves out.
+    if (isObject(value) && typeof value.secure === "string") {
+      secretKeys.push(full);
+      config[full] = SECRET_PLACEHOLDER;
+      return;
+    }
+    config[full] = typeof value === "string" ? value : JSON.stringify(value);
+  };
+  for (const [k, v] of Object.entries(fromFile)) put(k, v);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete config[k.includes(":") ? k : `${PROJECT}:${k}`];
+    else put(k, v);
+  }
+  return { config, secretKeys };
+}
+
+async function renderOnce(stackName: string, overrides: ConfigOverrides): Promise<StackRender> {
+  const stack = parseStackName(stackName);
+  const { config, secretKeys } = await stackConfig(stack, overrides);
+  const registered: pulumi.runtime.MockResourceArgs[] = [];
+  const generatedSecrets: string[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        registered.push(args);
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+          state.result = randomBytes(24).toString("base64url");
+          generatedSecrets.push(state.result as string);
+        }
+        if (args.type.startsWith("kubernetes:")) {
+          state.metadata = {
+            ...args.inputs.metadata,
+            name: args.inputs.metadata?.name ?? args.name,
+          };
+        }
+        return { id: `${args.name}-id`, state };
+      },
+      call: (args) => args.inputs,
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  // Imported after setMocks: the program's modules must see the mock monitor.
+  const { deployStack } = await import("./stack.js");
+  deployStack(loadConfig());
+  await waitForRegistrations();
+  return {
+    stack,
+    objects: registered
+      .filter((r) => r.type.startsWith("kubernetes:"))
+      .map(toKubeObject)
+      .sort(byApplyOrder),
+    others: registered
+      .filter((r) => !r.type.startsWith("kubernetes:") && r.custom !== false)
+      .map(redact),
+    generatedSecrets,
+  };
+}
+
+// Every registerResource holds an RPC keep-alive until the mock monitor answered; waiting for the
+// queue to drain is what `pulumi up` does before it exits. Internal to the SDK, so checked.
+async function waitForRegistrations(): Promise<void> {
+  const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
+  if (typeof wait !== "function") {
+    throw new InfraConfigError(
+      "this @pulumi/pulumi has no runtime.waitForRPCs: pin @pulumi/pulumi 3.248.0 for offline renders",
+    );
+  }
+  await wait();
+}
+
+function toKubeObject(r: pulumi.runtime.MockResourceArgs): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = JSON.parse(JSON.stringify(r.inputs)) as Record<
+    string,
+    unknown
+  >;
+  const [, group = "", type = ""] = r.type.split(":");
+  return {
+    apiVersion: typeof apiVersion === "string" ? apiVersion : group.replace(/^core\//, ""),
+    kind: typeof kind === "string" ? kind : type,
+    metadata: { ...(isObject(metadata) ? metadata : {}), name: nameOf(metadata, r.name) },
+    ...rest,
+  };
+}
+
+function nameOf(metadata: unknown, fallback: string): string {
+  return isObject(metadata) && typeof metadata.name === "string" ? metadata.name : fallback;
+}
+
+const SAFE_INPUTS: Record<string, readonly string[]> = {
+  "vault:index/policy:Policy": ["name", "policy"],
+  "vault:kubernetes/authBackendRole:AuthBackendRole": [
+    "backend",
+    "roleName",
+    "boundServiceAccountNames",
+    "boundServiceAccountNamespaces",
+    "tokenPolicies",
+    "tokenTtl",
+    "tokenMaxTtl",
+  ],
+  "vault:kv/secretV2:SecretV2": ["mount", "name"],
+  "random:index/randomPassword:RandomPassword": ["length", "special"],
+};
+
+function redact(r: pulumi.runtime.MockResourceArgs): OtherResource {
+  const keep = SAFE_INPUTS[r.type] ?? [];
+  const inputs = Object.fromEntries(keep.filter((k) => k in r.inputs).map((k) => [k, r.inputs[k]]));
+  return { type: r.type, name: r.name, inputs };
+}
+
+const KIND_ORDER = [
+  "Namespace",
+  "NetworkPolicy",
+  "ServiceAccount",
+  "VaultConnection",
+  "VaultAuth",
+  "VaultStaticSecret",
+  "ConfigMap",
+  "Service",
+  "StatefulSet",
+  "Deployment",
+  "HorizontalPodAutoscaler",
+  "PodDisruptionBudget",
+  "Ingress",
+  "ServiceMonitor",
+  "PrometheusRule",
+];
+
+function byApplyOrder(a: KubeObject, b: KubeObject): number {
+  const rank = (o: KubeObject) => {
+    const i = KIND_ORDER.indexOf(o.kind);
+    return i === -1 ? KIND_ORDER.length : i;
+  };
+  return rank(a) - rank(b) || a.metadata.name.localeCompare(b.metadata.name);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
