@@ -149,10 +149,20 @@ function parseRedis(
 
 const OBJECT_KEYS = ["ingress", "network", "vault", "redis", "monitoring", "settings"] as const;
 const PLAIN_KEYS = ["namespace", "image", "logLevel"] as const;
+const OTHER_KEYS = ["createNamespace", "allowedOrigins", "redisPassword"] as const;
 
 /** Reads the current stack's config through the Pulumi runtime (the program's only reader). */
 export function loadConfig(): InfraConfig {
   const cfg = new pulumi.Config(PROJECT);
+  const known = new Set<string>([...PLAIN_KEYS, ...OBJECT_KEYS, ...OTHER_KEYS]);
+  const unknown = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(`${PROJECT}:`) && !known.has(k.slice(PROJECT.length + 1)))
+    .sort();
+  if (unknown.length > 0) {
+    throw new InfraConfigError(
+      `unknown config key(s) ${unknown.join(", ")}: known keys are ${[...known].sort().join(", ")}`,
+    );
+  }
   const raw: Record<string, unknown> = {};
   for (const key of PLAIN_KEYS) raw[key] = cfg.get(key);
   for (const key of OBJECT_KEYS) raw[key] = cfg.getObject(key);

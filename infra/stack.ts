@@ -80,7 +80,11 @@ export function deployStack(config: InfraConfig): StackOutputs {
     hubPort: HUB_PORT,
     redis: external
       ? { cidr: external.egressCidr, ports: [Number(new URL(external.url).port || 6379)] }
-      : { selector: selectorFor("redis", stack), ports: redis.ports },
+      : {
+          selector: selectorFor("redis", stack),
+          ports: redis.ports,
+          replicated: settings.redis.mode === "sentinel",
+        },
     ingressNamespace: config.network.ingressNamespace,
     monitoringNamespace: config.network.monitoringNamespace,
     dnsNamespace: config.network.dnsNamespace,

@@ -9,7 +9,9 @@ export interface NetworkPoliciesArgs {
   hubSelector: Record<string, string>;
   hubPort: number;
   /** In-cluster Redis pods, or the CIDR of a managed Redis. */
-  redis: { selector: Record<string, string>; ports: number[] } | { cidr: string; ports: number[] };
+  redis:
+    | { selector: Record<string, string>; ports: number[]; replicated: boolean }
+    | { cidr: string; ports: number[] };
   ingressNamespace: string;
   monitoringNamespace: string;
   dnsNamespace: string;
@@ -90,16 +92,25 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         policyTypes: ["Egress"],
         egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
       });
-      policy("redis-from-hub-and-peers", {
+      policy("redis-from-hub", {
         podSelector: redis,
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: hub }, { podSelector: redis }], ports: redisPorts }],
+        ingress: [
+          {
+            from: args.redis.replicated
+              ? [{ podSelector: hub }, { podSelector: redis }]
+              : [{ podSelector: hub }],
+            ports: redisPorts,
+          },
+        ],
       });
-      policy("redis-to-peers", {
-        podSelector: redis,
-        policyTypes: ["Egress"],
-        egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
-      });
+      if (args.redis.replicated) {
+        policy("redis-to-peers", {
+          podSelector: redis,
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
+        });
+      }
     }
 
     const v = args.vault;

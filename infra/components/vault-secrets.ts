@@ -54,6 +54,7 @@ export class VaultSecrets extends pulumi.ComponentResource {
   readonly paths: Record<"redis" | "auth", string>;
   readonly hubRole: string;
   readonly redisRole: string | undefined;
+  private connectionCreated = false;
 
   constructor(name: string, args: VaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("wshub:infra:VaultSecrets", name, {}, opts);
@@ -183,8 +184,12 @@ export class VaultSecrets extends pulumi.ComponentResource {
         },
         parent,
       );
-    const connection = `wshub-vault-${who}`;
-    crd(`${name}-${who}-connection`, "VaultConnection", connection, { address: args.address });
+    // One connection for every consumer in the namespace.
+    const connection = "wshub-vault";
+    if (!this.connectionCreated) {
+      crd(`${name}-connection`, "VaultConnection", connection, { address: args.address });
+      this.connectionCreated = true;
+    }
     const auth = `wshub-${who}`;
     crd(`${name}-${who}-auth`, "VaultAuth", auth, {
       vaultConnectionRef: connection,
