@@ -1,10 +1,10 @@
 // Offline render: runs the Pulumi program under the mocks runtime (no CLI, no cluster) and
 // returns the Kubernetes objects it would create, plus a redacted list of the Vault resources.
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { InfraConfigError, loadConfig, PROJECT } from "./config.js";
+import { loadConfig, PROJECT } from "./config.js";
+import { runUnderMocks } from "./mock-runtime.js";
 import { parseStackName, type StackName } from "./settings.js";
 
 /** A plain Kubernetes object as it would be applied. */
@@ -41,17 +41,34 @@ export async function renderStack(
   return (await renderStackReport(stack, configOverrides)).objects;
 }
 
-// The mocks runtime is process-global: renders run one at a time.
-let queue: Promise<unknown> = Promise.resolve();
-
 /** renderStack plus the non-Kubernetes resources and the mock secret values. */
-export function renderStackReport(
-  stack: StackName,
+export async function renderStackReport(
+  stackName: StackName,
   configOverrides: ConfigOverrides = {},
 ): Promise<StackRender> {
-  const run = queue.then(() => renderOnce(stack, configOverrides));
-  queue = run.catch(() => undefined);
-  return run;
+  const stack = parseStackName(stackName);
+  const { config, secretKeys } = await stackConfig(stack, configOverrides);
+  const { registered, generatedSecrets } = await runUnderMocks(
+    stack,
+    config,
+    secretKeys,
+    async () => {
+      // Imported after the mocks are set: the program's modules must see the mock monitor.
+      const { deployStack } = await import("./stack.js");
+      deployStack(loadConfig());
+    },
+  );
+  return {
+    stack,
+    objects: registered
+      .filter((r) => r.type.startsWith("kubernetes:"))
+      .map(toKubeObject)
+      .sort(byApplyOrder),
+    others: registered
+      .filter((r) => r.custom !== false && !r.type.startsWith("kubernetes:"))
+      .map(redact),
+    generatedSecrets,
+  };
 }
 
 const SECRET_PLACEHOLDER = "pulumi-secret-not-available-offline";
@@ -85,65 +102,8 @@ export async function stackConfig(
   return { config, secretKeys };
 }
 
-async function renderOnce(stackName: string, overrides: ConfigOverrides): Promise<StackRender> {
-  const stack = parseStackName(stackName);
-  const { config, secretKeys } = await stackConfig(stack, overrides);
-  const registered: pulumi.runtime.MockResourceArgs[] = [];
-  const generatedSecrets: string[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        registered.push(args);
-        const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") {
-          state.result = randomBytes(24).toString("base64url");
-          generatedSecrets.push(state.result as string);
-        }
-        if (args.type.startsWith("kubernetes:")) {
-          state.metadata = {
-            ...args.inputs.metadata,
-            name: args.inputs.metadata?.name ?? args.name,
-          };
-        }
-        return { id: `${args.name}-id`, state };
-      },
-      call: (args) => args.inputs,
-    },
-    PROJECT,
-    stack,
-    false,
-  );
-  pulumi.runtime.setAllConfig(config, secretKeys);
-  // Imported after setMocks: the program's modules must see the mock monitor.
-  const { deployStack } = await import("./stack.js");
-  deployStack(loadConfig());
-  await waitForRegistrations();
-  return {
-    stack,
-    objects: registered
-      .filter((r) => r.type.startsWith("kubernetes:"))
-      .map(toKubeObject)
-      .sort(byApplyOrder),
-    others: registered
-      .filter((r) => !r.type.startsWith("kubernetes:") && r.custom !== false)
-      .map(redact),
-    generatedSecrets,
-  };
-}
-
-// Every registerResource holds an RPC keep-alive until the mock monitor answered; waiting for the
-// queue to drain is what `pulumi up` does before it exits. Internal to the SDK, so checked.
-async function waitForRegistrations(): Promise<void> {
-  const wait = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
-  if (typeof wait !== "function") {
-    throw new InfraConfigError(
-      "this @pulumi/pulumi has no runtime.waitForRPCs: pin @pulumi/pulumi 3.248.0 for offline renders",
-    );
-  }
-  await wait();
-}
-
-function toKubeObject(r: pulumi.runtime.MockResourceArgs): KubeObject {
+/** A registered `kubernetes:*` resource as the plain object it would apply. */
+export function toKubeObject(r: pulumi.runtime.MockResourceArgs): KubeObject {
   const { apiVersion, kind, metadata, ...rest } = JSON.parse(JSON.stringify(r.inputs)) as Record<
     string,
     unknown
