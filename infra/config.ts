@@ -6,14 +6,28 @@ import { parseStackName, type StackName, type StackSettings, settingsFor } from 
 /** The Pulumi project name: config keys are `wshub:<key>`. */
 export const PROJECT = "wshub";
 
+/** Splits `registry[:port]/path/name[:tag][@sha256:digest]` into its tag and digest. */
+function imageParts(image: string): { tag?: string; digest?: string } | undefined {
+  const m =
+    /^([a-z0-9][a-z0-9.-]*(?::\d+)?\/)?([a-z0-9._/-]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(
+      image,
+    );
+  if (!m) return undefined;
+  return { ...(m[3] ? { tag: m[3] } : {}), ...(m[4] ? { digest: m[4] } : {}) };
+}
+
 // A tag or digest is required and `latest` is refused: a rollback must name a real previous image.
-const pinnedImage = z
-  .string()
-  .regex(/^[^\s:@]+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "not an image reference")
-  .refine((s) => /@sha256:/.test(s) || /:[\w][\w.-]*$/.test(s.split("/").pop() ?? ""), {
-    message: "needs a pinned tag or digest (e.g. ghcr.io/acme/wshub:1.4.2)",
-  })
-  .refine((s) => !/:latest(@|$)/.test(s), { message: "the tag `latest` is not allowed" });
+const pinnedImage = z.string().superRefine((image, ctx) => {
+  const parts = imageParts(image);
+  if (!parts) ctx.addIssue({ code: "custom", message: "not an image reference" });
+  else if (!parts.tag && !parts.digest)
+    ctx.addIssue({
+      code: "custom",
+      message: "needs a pinned tag or digest (e.g. ghcr.io/acme/wshub:1.4.2)",
+    });
+  else if (parts.tag === "latest")
+    ctx.addIssue({ code: "custom", message: "the tag `latest` is not allowed" });
+});
 
 const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "not a DNS-1123 label");
 const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "not an IPv4 CIDR");
@@ -117,8 +131,8 @@ export function parseInfraConfig(
   }
   if (vault.cidr === undefined) vault.namespace ??= "vault";
   const port = Number(new URL(vault.address).port || 443);
-  const tag = rest.image.split("@")[0]?.split("/").pop()?.split(":")[1];
-  const appVersion = tag ?? rest.image.split("@sha256:")[1]?.slice(0, 12) ?? "unknown";
+  const parts = imageParts(rest.image);
+  const appVersion = parts?.tag ?? parts?.digest?.slice("sha256:".length, 19) ?? "unknown";
   return {
     ...rest,
     stack,

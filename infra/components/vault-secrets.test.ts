@@ -40,7 +40,7 @@ describe("VaultSecrets (agent)", async () => {
   });
 
   it("grants each role read on exactly the paths it needs and nothing else", () => {
-    const policies = Object.fromEntries(
+    const policies: Record<string, string> = Object.fromEntries(
       byType("vault:index/policy:Policy").map((p) => [p.name, p.policy as string]),
     );
     expect(Object.keys(policies).sort()).toEqual(["wshub-prod-hub", "wshub-prod-redis"]);

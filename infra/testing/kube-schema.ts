@@ -94,7 +94,7 @@ function pascal(s: string): string {
 }
 
 /** Every problem with one object; an empty list means it is valid. */
-export async function validateKubeObject(obj: KubeObject): Promise<string[]> {
+export function validateKubeObject(obj: KubeObject): string[] {
   const id = `${obj.kind}/${obj.metadata.name}`;
   const custom = CUSTOM_RESOURCE_SCHEMAS[`${obj.apiVersion}/${obj.kind}`];
   if (custom) {
@@ -102,20 +102,16 @@ export async function validateKubeObject(obj: KubeObject): Promise<string[]> {
     return r.success ? [] : r.error.issues.map((i) => `${id}: ${i.path.join(".")}: ${i.message}`);
   }
   const modelPath = obj.apiVersion.includes("/") ? obj.apiVersion : `v1`;
-  let Model: new (data: unknown) => { validate(): void };
+  type ModelClass = new (data: unknown) => { validate(): void };
+  let Model: ModelClass | undefined;
   try {
-    const mod = (await import(`kubernetes-models/${modelPath}/${obj.kind}`)) as Record<
-      string,
-      new (
-        data: unknown,
-      ) => { validate(): void }
-    >;
-    const found = mod[obj.kind];
-    if (!found) return [`${id}: kubernetes-models has no ${obj.apiVersion} ${obj.kind}`];
-    Model = found;
+    // require, not import(): the path is computed, and kubernetes-models exports CJS for it.
+    const mod = require(`kubernetes-models/${modelPath}/${obj.kind}`) as Record<string, ModelClass>;
+    Model = mod[obj.kind];
   } catch {
     return [`${id}: no schema for ${obj.apiVersion} ${obj.kind}`];
   }
+  if (!Model) return [`${id}: kubernetes-models has no ${obj.apiVersion} ${obj.kind}`];
   const problems: string[] = [];
   try {
     new Model(obj).validate();
