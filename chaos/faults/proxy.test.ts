@@ -1,0 +1,183 @@
+import { once } from "node:events";
+import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FaultProxy } from "./proxy.js";
+
+let echo: Server;
+const echoSockets = new Set<Socket>();
+let echoPort: number;
+const cleanups: Array<() => Promise<void> | void> = [];
+
+beforeEach(async () => {
+  echo = createServer((s) => {
+    echoSockets.add(s);
+    s.on("close", () => echoSockets.delete(s));
+    s.on("error", () => {});
+    s.pipe(s);
+  });
+  await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
+  echoPort = (echo.address() as { port: number }).port;
+});
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const s of echoSockets) s.destroy();
+  await new Promise<void>((resolve) => echo.close(() => resolve()));
+});
+
+async function startProxy(): Promise<FaultProxy> {
+  const proxy = await FaultProxy.start({ upstream: { host: "127.0.0.1", port: echoPort } });
+  cleanups.push(() => proxy.close());
+  return proxy;
+}
+
+async function dial(proxy: FaultProxy): Promise<Socket> {
+  const socket = tcpConnect(proxy.address.port, "127.0.0.1");
+  cleanups.push(() => void socket.destroy());
+  await once(socket, "connect");
+  return socket;
+}
+
+/** Resolves with the ms until `bytes` bytes came back, or rejects after `timeoutMs`. */
+function receive(socket: Socket, bytes: number, timeoutMs = 5000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const timer = setTimeout(() => {
+      socket.off("data", onData);
+      reject(new Error(`received ${got}/${bytes} bytes within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function onData(chunk: Buffer): void {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= bytes) {
+        clearTimeout(timer);
+        socket.off("data", onData);
+        resolve(Buffer.concat(chunks));
+      }
+    }
+    socket.on("data", onData);
+  });
+}
+
+async function roundTrip(socket: Socket, payload = Buffer.from("ping")): Promise<number> {
+  const started = performance.now();
+  const reply = receive(socket, payload.length);
+  socket.write(payload);
+  expect((await reply).equals(payload)).toBe(true);
+  return performance.now() - started;
+}
+
+describe("FaultProxy", () => {
+  it("passes a large payload through unchanged in both directions", async () => {
+    const proxy = await startProxy();
+    const socket = await dial(proxy);
+    const payload = Buffer.alloc(2 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 1) payload[i] = (i * 31) % 251;
+    const reply = receive(socket, payload.length);
+    socket.write(payload);
+    expect((await reply).equals(payload)).toBe(true);
+    expect(proxy.stats).toEqual({ open: 1, accepted: 1 });
+  });
+
+  it("adds latency on one stream and removes it at run time", async () => {
+    const proxy = await startProxy();
+    const socket = await dial(proxy);
+    expect(await roundTrip(socket)).toBeLessThan(80);
+    proxy.addToxic("lag", { type: "latency", latency: 150 }, "downstream");
+    const slow = await roundTrip(socket);
+    expect(slow).toBeGreaterThanOrEqual(145);
+    expect(slow).toBeLessThan(400);
+    proxy.removeToxic("lag");
+    expect(await roundTrip(socket)).toBeLessThan(80);
+  });
+
+  it("keeps byte order under jitter", async () => {
+    const proxy = await startProxy();
+    proxy.addToxic("lag", { type: "latency", latency: 20, jitter: 20 });
+    const socket = await dial(proxy);
+    const parts = Array.from({ length: 40 }, (_, i) => Buffer.from(`<${i}>`));
+    const total = parts.reduce((n, p) => n + p.length, 0);
+    const reply = receive(socket, total);
+    for (const part of parts) {
+      socket.write(part);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect((await reply).toString()).toBe(Buffer.concat(parts).toString());
+  });
+
+  it("limits bandwidth to the given KB/s", async () => {
+    const proxy = await startProxy();
+    proxy.addToxic("thin", { type: "bandwidth", rate: 100 }, "downstream");
+    const socket = await dial(proxy);
+    const payload = Buffer.alloc(50 * 1024, 7);
+    const started = performance.now();
+    const reply = receive(socket, payload.length);
+    socket.write(payload);
+    await reply;
+    const elapsed = performance.now() - started;
+    // 50 KB at 100 KB/s is 500 ms.
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1500);
+  });
+
+  it("blackholes with timeout 0 and releases the held bytes when removed", async () => {
+    const proxy = await startProxy();
+    const socket = await dial(proxy);
+    proxy.addToxic("hole", { type: "timeout", timeout: 0 });
+    const reply = receive(socket, 5, 3000);
+    socket.write("held!");
+    await expect(receive(socket, 5, 300)).rejects.toThrow(/0\/5/);
+    proxy.removeToxic("hole");
+    expect((await reply).toString()).toBe("held!");
+  });
+
+  it("closes the connection after the timeout toxic's delay", async () => {
+    const proxy = await startProxy();
+    const socket = await dial(proxy);
+    const started = performance.now();
+    proxy.addToxic("hole", { type: "timeout", timeout: 200 });
+    await once(socket, "close");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(proxy.stats.open).toBe(0);
+  });
+
+  it("resets open connections with reset_peer", async () => {
+    const proxy = await startProxy();
+    const socket = await dial(proxy);
+    const errored = once(socket, "error");
+    proxy.addToxic("rst", { type: "reset_peer" });
+    const [error] = (await errored) as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ECONNRESET");
+  });
+
+  it("slices chunks into small pieces and still delivers every byte in order", async () => {
+    const proxy = await startProxy();
+    proxy.addToxic("slice", { type: "slicer", average_size: 8, size_variation: 4, delay: 100 });
+    const socket = await dial(proxy);
+    const payload = Buffer.from("abcdefghijklmnopqrstuvwxyz".repeat(20));
+    const reply = receive(socket, payload.length);
+    socket.write(payload);
+    expect((await reply).equals(payload)).toBe(true);
+  });
+
+  it("refuses an invalid toxic with an error naming the field", async () => {
+    const proxy = await startProxy();
+    expect(() => proxy.addToxic("x", { type: "bandwidth", rate: 0 })).toThrow(/bandwidth.rate/);
+    expect(() => proxy.addToxic("x", { type: "latency", latency: -1 })).toThrow(/latency/);
+    expect(proxy.toxics()).toEqual([]);
+  });
+
+  it("refuses connections when the upstream picker has no endpoint, and closes cleanly", async () => {
+    const proxy = await FaultProxy.start({ upstream: () => null });
+    const socket = tcpConnect(proxy.address.port, "127.0.0.1");
+    socket.on("error", () => {});
+    await once(socket, "close");
+    expect(proxy.stats.accepted).toBe(0);
+    const { port } = proxy.address;
+    await proxy.close();
+    const refused = tcpConnect(port, "127.0.0.1");
+    const [error] = (await once(refused, "error")) as [NodeJS.ErrnoException];
+    expect(error.code).toBe("ECONNREFUSED");
+  });
+});
