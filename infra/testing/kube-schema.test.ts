@@ -36,11 +36,13 @@ describe("validateKubeObject", () => {
     d.spec.minReadySecond = 5;
     d.spec.template.spec.containers[0].readinesProbe = {};
     d.spec.template.spec.containers[0].readinessProbe.httpGet.paht = "/";
-    expect(validateKubeObject(d).sort()).toEqual([
-      "Deployment/web: unknown field spec.minReadySecond",
-      "Deployment/web: unknown field spec.template.spec.containers[0].readinessProbe.httpGet.paht",
-      "Deployment/web: unknown field spec.template.spec.containers[0].readinesProbe",
-    ]);
+    expect(validateKubeObject(d).sort()).toEqual(
+      [
+        "Deployment/web: unknown field spec.minReadySecond",
+        "Deployment/web: unknown field spec.template.spec.containers[0].readinessProbe.httpGet.paht",
+        "Deployment/web: unknown field spec.template.spec.containers[0].readinesProbe",
+      ].sort(),
+    );
   });
 
   it("does not treat map keys (labels, resources) as fields", () => {
