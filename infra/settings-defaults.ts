@@ -1,0 +1,122 @@
+// Default numbers per stack; infra/settings.ts validates them and merges Pulumi config over them.
+import slo from "../loadtests/slo.json" with { type: "json" };
+import type { Settings, StackName } from "./settings.js";
+
+const probes = {
+  // 60 s to start (startup gates liveness), quick readiness flip, patient liveness.
+  startup: { periodSeconds: 2, failureThreshold: 30, timeoutSeconds: 1 },
+  readiness: { periodSeconds: 2, failureThreshold: 2, timeoutSeconds: 1 },
+  liveness: { periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
+};
+
+/** Defaults per stack: dev is small with one Redis; prod carries the seed's numbers. */
+export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
+  dev: {
+    replicas: 2,
+    hpa: {
+      minReplicas: 2,
+      maxReplicas: 4,
+      cpuUtilizationPercent: 70,
+      connectionsPerPod: 2000,
+      scaleDownStabilizationSeconds: 300,
+      scaleDownPods: 1,
+      scaleDownPeriodSeconds: 120,
+    },
+    rollout: {
+      maxSurge: 1,
+      maxUnavailable: 0,
+      minReadySeconds: 5,
+      progressDeadlineSeconds: 180,
+      revisionHistoryLimit: 5,
+    },
+    probes,
+    shutdown: { drainSeconds: 10, shutdownDelaySeconds: 5, terminationGracePeriodSeconds: 30 },
+    resources: {
+      requests: { cpuMillis: 100, memoryMiB: 128 },
+      limits: { cpuMillis: 500, memoryMiB: 256 },
+    },
+    hub: {
+      maxConnections: 5000,
+      maxConnectionsPerIp: 200,
+      maxPayloadBytes: 65536,
+      maxSubscriptions: 100,
+      maxPublishRate: 50,
+      slowConsumerBytes: 1048576,
+      heartbeatSeconds: 25,
+      historySize: 100,
+      historyTtlSeconds: 300,
+      dedupeSeconds: 120,
+    },
+    redis: {
+      mode: "single",
+      replicas: 1,
+      minReplicasAck: 0,
+      sentinelQuorum: 1,
+      storageGiB: 1,
+      resources: {
+        requests: { cpuMillis: 50, memoryMiB: 64 },
+        limits: { memoryMiB: 256 },
+      },
+    },
+    alerts: {
+      deliveryP99Ms: slo.dev.deliveryP99Ms,
+      errorRate: slo.dev.errorRate,
+      cpuPercent: 80,
+      disconnectSpikePerSecond: 20,
+    },
+  },
+  prod: {
+    replicas: 6,
+    hpa: {
+      minReplicas: 6,
+      maxReplicas: 24,
+      cpuUtilizationPercent: 70,
+      connectionsPerPod: 6000,
+      scaleDownStabilizationSeconds: 600,
+      scaleDownPods: 1,
+      scaleDownPeriodSeconds: 120,
+    },
+    rollout: {
+      maxSurge: 1,
+      maxUnavailable: 1,
+      minReadySeconds: 10,
+      progressDeadlineSeconds: 300,
+      revisionHistoryLimit: 10,
+    },
+    probes,
+    shutdown: { drainSeconds: 25, shutdownDelaySeconds: 5, terminationGracePeriodSeconds: 45 },
+    resources: {
+      requests: { cpuMillis: 500, memoryMiB: 512 },
+      limits: { cpuMillis: 2000, memoryMiB: 1024 },
+    },
+    hub: {
+      maxConnections: 10000,
+      maxConnectionsPerIp: 100,
+      maxPayloadBytes: 65536,
+      maxSubscriptions: 200,
+      maxPublishRate: 100,
+      slowConsumerBytes: 1048576,
+      heartbeatSeconds: 25,
+      historySize: 500,
+      historyTtlSeconds: 3600,
+      dedupeSeconds: 300,
+    },
+    redis: {
+      mode: "sentinel",
+      replicas: 3,
+      minReplicasAck: 1,
+      sentinelQuorum: 2,
+      storageGiB: 8,
+      resources: {
+        requests: { cpuMillis: 250, memoryMiB: 512 },
+        limits: { memoryMiB: 1024 },
+      },
+    },
+    alerts: {
+      deliveryP99Ms: slo.prod.deliveryP99Ms,
+      errorRate: slo.prod.errorRate,
+      cpuPercent: 80,
+      disconnectSpikePerSecond: 50,
+    },
+  },
+});
