@@ -178,10 +178,19 @@ export function loadConfig(): InfraConfig {
     );
   }
   const raw: Record<string, unknown> = {};
-  for (const key of PLAIN_KEYS) raw[key] = cfg.get(key);
-  for (const key of OBJECT_KEYS) raw[key] = cfg.getObject(key);
-  raw.createNamespace = cfg.getBoolean("createNamespace");
-  raw.allowedOrigins = cfg.getObject("allowedOrigins");
+  // The SDK's getters throw on malformed values (not JSON, not a boolean): name the key instead.
+  const read = (key: string, get: (k: string) => unknown) => {
+    try {
+      raw[key] = get(key);
+    } catch {
+      throw new InfraConfigError(
+        `${PROJECT}:${key}: malformed value ${JSON.stringify(cfg.get(key))} (expected ${key === "createNamespace" ? "true or false" : "a YAML object or list"})`,
+      );
+    }
+  };
+  for (const key of PLAIN_KEYS) read(key, (k) => cfg.get(k));
+  for (const key of [...OBJECT_KEYS, "allowedOrigins"]) read(key, (k) => cfg.getObject(k));
+  read("createNamespace", (k) => cfg.getBoolean(k));
   for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
   raw.vault ??= {};
   return parseInfraConfig(pulumi.getStack(), raw, {

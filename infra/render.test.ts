@@ -142,6 +142,9 @@ describe("renderStack prod", async () => {
   it("rejects a bad stack name, a bad value and an unknown key with a clear error", async () => {
     await expect(renderStack("qa" as "dev")).rejects.toThrow(/unknown stack "qa"/);
     await expect(renderStack("prod", { image: "wshub:latest" })).rejects.toThrow(/latest/);
+    await expect(renderStack("prod", { ingress: "ws.example.com" })).rejects.toThrow(
+      /wshub:ingress: malformed value/,
+    );
     await expect(renderStack("prod", { replicas: 3 })).rejects.toThrow(
       /unknown config key\(s\) wshub:replicas/,
     );
