@@ -1,0 +1,111 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { InvariantResult } from "../invariants.js";
+import type { Recording } from "../recording.js";
+import { timelineSvg } from "./svg.js";
+import { type FaultMark, latencySummary, type TimelinePoint, timeline } from "./timeline.js";
+
+/** What report.json holds for one scenario. */
+export interface ScenarioReport {
+  scenario: string;
+  title: string;
+  /** The bound the scenario states, in words (e.g. "every client back within 15000 ms"). */
+  bound: string;
+  outcome: "pass" | "fail";
+  startedAt: string;
+  durationMs: number;
+  /** The infra numbers the hubs ran with, and every value scaled for the time budget. */
+  settings: Record<string, unknown>;
+  faults: FaultMark[];
+  invariants: InvariantResult[];
+  /** Scenario figures: time to recover, p99, "rolled back", ... */
+  figures: Record<string, number | string | boolean>;
+  latency: { p50Ms: number; p99Ms: number; n: number };
+  timeline: TimelinePoint[];
+}
+
+export interface ReportInput {
+  scenario: string;
+  title: string;
+  bound: string;
+  settings: Record<string, unknown>;
+  faults: FaultMark[];
+  invariants: InvariantResult[];
+  figures: Record<string, number | string | boolean>;
+  recording: Recording;
+}
+
+/** Assembles the report; `outcome` is fail when any invariant failed. */
+export function buildReport(input: ReportInput): ScenarioReport {
+  const { recording } = input;
+  return {
+    scenario: input.scenario,
+    title: input.title,
+    bound: input.bound,
+    outcome: input.invariants.every((i) => i.pass) ? "pass" : "fail",
+    startedAt: new Date(recording.startedAt).toISOString(),
+    durationMs: recording.endedAt - recording.startedAt,
+    settings: input.settings,
+    faults: input.faults,
+    invariants: input.invariants,
+    figures: input.figures,
+    latency: latencySummary(recording),
+    timeline: timeline(recording),
+  };
+}
+
+function cell(value: unknown): string {
+  return String(value).replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** report.md: verdict, invariants with figures, faults, scenario figures, the chart. */
+export function reportMarkdown(report: ScenarioReport): string {
+  const lines = [
+    `# ${report.scenario}: ${report.title}`,
+    "",
+    `**${report.outcome.toUpperCase()}** · bound: ${report.bound} · ${(report.durationMs / 1000).toFixed(1)} s · started ${report.startedAt}`,
+    "",
+    "## Invariants",
+    "",
+    "| invariant | result | figures |",
+    "| --- | --- | --- |",
+    ...report.invariants.map(
+      (i) =>
+        `| ${cell(i.name)} | ${i.pass ? "pass" : "**FAIL**"} | ${cell(
+          Object.entries(i.figures)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", "),
+        )} |`,
+    ),
+    "",
+  ];
+  for (const failed of report.invariants.filter((i) => !i.pass)) {
+    lines.push(`### ${failed.name}: violations`, "", ...failed.violations.map((v) => `- ${v}`), "");
+  }
+  lines.push("## Faults", "", "| at (s) | until (s) | fault |", "| --- | --- | --- |");
+  for (const f of report.faults) {
+    const until = f.endMs === undefined ? "" : (f.endMs / 1000).toFixed(1);
+    lines.push(`| ${(f.atMs / 1000).toFixed(1)} | ${until} | ${cell(f.label)} |`);
+  }
+  lines.push("", "## Figures", "", "| figure | value |", "| --- | --- |");
+  const figures = {
+    ...report.figures,
+    "delivery p50 (ms)": report.latency.p50Ms,
+    "delivery p99 (ms)": report.latency.p99Ms,
+    deliveries: report.latency.n,
+  };
+  for (const [k, v] of Object.entries(figures)) lines.push(`| ${cell(k)} | ${cell(v)} |`);
+  lines.push("", "## Timeline", "", "![timeline](timeline.svg)", "");
+  lines.push("## Settings", "", "```json", JSON.stringify(report.settings, null, 2), "```", "");
+  return lines.join("\n");
+}
+
+/** Writes report.json, report.md and timeline.svg into `dir`; returns the report. */
+export async function writeReport(dir: string, input: ReportInput): Promise<ScenarioReport> {
+  const report = buildReport(input);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, "report.md"), reportMarkdown(report));
+  await writeFile(join(dir, "timeline.svg"), timelineSvg(report.timeline, report.faults));
+  return report;
+}
