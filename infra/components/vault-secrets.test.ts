@@ -126,6 +126,8 @@ describe("VaultSecrets (operator)", async () => {
     expect(wiring.hub.volumeMounts).toEqual([
       { name: "vault-secrets", mountPath: "/vault/secrets", readOnly: true },
     ]);
+    // Group-readable: files are root-owned with the pod's fsGroup, the container is not root.
+    expect(wiring.hub.volumes[0].projected.defaultMode).toBe(0o440);
     const sources = wiring.hub.volumes[0].projected.sources;
     expect(sources).toEqual([
       { secret: { name: "wshub-hub-redis", items: [{ key: "password", path: "redis-password" }] } },

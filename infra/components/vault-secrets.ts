@@ -214,9 +214,10 @@ export class VaultSecrets extends pulumi.ComponentResource {
         items: files.filter((f) => f.secret === secret).map((f) => ({ key: f.key, path: f.file })),
       },
     }));
+    // 0440: owned by root with the pod's fsGroup, so the non-root container reads via its group.
     return {
       annotations: {},
-      volumes: [{ name: "vault-secrets", projected: { sources, defaultMode: 0o400 } }],
+      volumes: [{ name: "vault-secrets", projected: { sources, defaultMode: 0o440 } }],
       volumeMounts: [{ name: "vault-secrets", mountPath: SECRETS_DIR, readOnly: true }],
       files: paths,
     };
