@@ -1,0 +1,77 @@
+// The publishing side of fanout, soak and reconnect-storm: `pub` frames with ids at a fixed rate,
+// each acknowledged by `ok` (its seq is what subscribers must reach).
+import { type ControlFrame, HubConnection } from "./hub-connection.js";
+import { paced, pollUntil } from "./pace.js";
+import type { Recorder } from "./recorder.js";
+
+// Pads the message to ~100 bytes on the wire, the size BENCHMARKS.md measures with.
+const PAD = "x".repeat(40);
+
+/** One publisher connection and its acknowledgement bookkeeping. */
+export class Publisher {
+  /** Highest acknowledged seq: every subscriber must reach it. */
+  lastSeq = 0;
+  private readonly pending = new Set<string>();
+  private readonly conn: HubConnection;
+
+  constructor(
+    url: string,
+    private readonly recorder: Recorder,
+    headers: Record<string, string> = {},
+  ) {
+    this.conn = new HubConnection({ url, recorder, headers, onFrame: (f) => this.frame(f) });
+  }
+
+  /** Connects; false when the publisher could not connect (the run then has nothing to measure). */
+  connect(): Promise<boolean> {
+    return this.conn.connect();
+  }
+
+  /** Publishes `rate` messages/s on `channel` for `durationMs`; returns how many were sent. */
+  publishFor(
+    channel: string,
+    rate: number,
+    durationMs: number,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const prefix = `p${Date.now().toString(36)}-`;
+    return paced(
+      rate,
+      durationMs,
+      (i) => {
+        const id = `${prefix}${i}`;
+        if (
+          !this.conn.send(
+            `{"op":"pub","ch":"${channel}","id":"${id}","data":{"t":${performance.now()},"p":"${PAD}"}}`,
+          )
+        ) {
+          this.recorder.errors.add(true);
+          return;
+        }
+        this.pending.add(id);
+      },
+      signal,
+    );
+  }
+
+  /** Waits (bounded) for outstanding acknowledgements; each one still missing counts as an error. */
+  async settle(ms: number): Promise<void> {
+    await pollUntil(() => this.pending.size === 0, ms);
+    for (const _ of this.pending) this.recorder.errors.add(true);
+    this.pending.clear();
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+
+  private frame(frame: ControlFrame): void {
+    if (frame.id === undefined || !this.pending.delete(frame.id)) return;
+    if (frame.op === "ok") {
+      this.recorder.published++;
+      this.recorder.errors.add(false);
+      if (typeof frame.seq === "number" && frame.seq > this.lastSeq) this.lastSeq = frame.seq;
+    }
+    // An error frame with our id was already counted by the connection.
+  }
+}

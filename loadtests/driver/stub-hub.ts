@@ -1,0 +1,95 @@
+// A minimal in-process hub speaking PROTOCOL.md (hello, sub with resume, pub/ok, msg) for the
+// driver's unit tests, with one fault to inject: skipping some deliveries.
+import type { AddressInfo } from "node:net";
+import { type WebSocket, WebSocketServer } from "ws";
+
+export interface StubHubOptions {
+  /** Deliveries of these seqs are skipped (a broken hub) to prove the driver sees loss. */
+  skipSeqs?: ReadonlySet<number>;
+}
+
+/** Bound on the stub's per-channel history. */
+const HISTORY = 10_000;
+
+export class StubHub {
+  private readonly server: WebSocketServer;
+  private readonly channels = new Map<
+    string,
+    { seq: number; subs: Set<WebSocket>; history: string[] }
+  >();
+  private conn = 0;
+
+  private constructor(
+    server: WebSocketServer,
+    private readonly options: StubHubOptions,
+  ) {
+    this.server = server;
+    server.on("connection", (ws) => this.accept(ws));
+  }
+
+  /** Starts on a free port of 127.0.0.1. */
+  static async start(options: StubHubOptions = {}): Promise<StubHub> {
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0, path: "/v1/ws" });
+    await new Promise<void>((resolve, reject) => {
+      server.once("listening", resolve);
+      server.once("error", reject);
+    });
+    return new StubHub(server, options);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/ws`;
+  }
+
+  /** Stops and terminates every client. */
+  async stop(): Promise<void> {
+    for (const ws of this.server.clients) ws.terminate();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private channel(ch: string) {
+    let c = this.channels.get(ch);
+    if (!c) {
+      c = { seq: 0, subs: new Set(), history: [] };
+      this.channels.set(ch, c);
+    }
+    return c;
+  }
+
+  private accept(ws: WebSocket): void {
+    ws.send(JSON.stringify({ op: "hello", node: "stub", conn: `c${++this.conn}` }));
+    ws.on("close", () => {
+      for (const c of this.channels.values()) c.subs.delete(ws);
+    });
+    ws.on("message", (raw) => {
+      const f = JSON.parse(String(raw)) as {
+        op: string;
+        ch: string;
+        since?: number;
+        id?: string;
+        data?: unknown;
+      };
+      const c = this.channel(f.ch);
+      if (f.op === "sub") {
+        ws.send(
+          JSON.stringify({ op: "subscribed", ch: f.ch, seq: c.seq, epoch: "e1", recovered: true }),
+        );
+        if (f.since !== undefined) {
+          const from = Math.max(0, f.since - (c.seq - c.history.length));
+          for (const text of c.history.slice(from)) ws.send(text);
+        }
+        c.subs.add(ws);
+        return;
+      }
+      if (f.op === "pub") {
+        const seq = ++c.seq;
+        const text = JSON.stringify({ op: "msg", ch: f.ch, seq, data: f.data, id: f.id });
+        c.history.push(text);
+        if (c.history.length > HISTORY) c.history.shift();
+        if (f.id !== undefined) ws.send(JSON.stringify({ op: "ok", id: f.id, ch: f.ch, seq }));
+        if (this.options.skipSeqs?.has(seq)) return;
+        for (const sub of c.subs) sub.send(text);
+      }
+    });
+  }
+}
