@@ -63,6 +63,11 @@ describe("noAcknowledgedLoss", () => {
     expect(result.violations).toEqual(["c1 missed room seq 2 (id p-2)"]);
   });
 
+  it("takes the first subscribe as the start even when the SDK marks it recovered", () => {
+    const r = recording([open(0), sub(1, 2, true), msg(2, 3)], [ack(2), ack(3), ack(4)]);
+    expect(noAcknowledgedLoss(r).violations).toEqual(["c1 missed room seq 4 (id p-4)"]);
+  });
+
   it("excuses messages before a recovered:false resubscribe, not after it", () => {
     const events = [open(0), sub(1, 0), close(3), open(4), sub(5, 2, false), msg(6, 3)];
     expect(noAcknowledgedLoss(recording(events, [ack(1), ack(2), ack(3)])).pass).toBe(true);

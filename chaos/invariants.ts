@@ -58,7 +58,7 @@ export function noAcknowledgedLoss(recording: Recording): InvariantResult {
     const base = new Map<string, number>();
     const received = new Map<string, Set<string>>();
     for (const e of record.events) {
-      if (e.type === "subscribed" && !e.recovered) base.set(e.ch, e.seq);
+      if (e.type === "subscribed" && (!base.has(e.ch) || !e.recovered)) base.set(e.ch, e.seq);
       if (e.type === "msg" && e.id !== undefined) {
         const set = received.get(e.ch) ?? new Set<string>();
         set.add(e.id);

@@ -4,6 +4,7 @@ export type ClientEvent =
   | { t: number; type: "close"; code: number; reason: string; willReconnect: boolean }
   | { t: number; type: "subscribed"; ch: string; seq: number; epoch: string; recovered: boolean }
   | { t: number; type: "gap"; ch: string }
+  | { t: number; type: "retry"; attempt: number; delayMs: number }
   | { t: number; type: "msg"; ch: string; seq: number; id?: string; latencyMs?: number };
 
 export interface ClientRecord {

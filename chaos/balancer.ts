@@ -1,0 +1,100 @@
+import { FaultProxy } from "./faults/proxy.js";
+import type { HubNode } from "./hub-node.js";
+import type { StackSettings } from "./settings.js";
+
+interface Endpoint {
+  node: HubNode;
+  ready: boolean;
+  failures: number;
+}
+
+/**
+ * A Kubernetes Service stand-in on 127.0.0.1: new connections go round-robin to the nodes whose
+ * readiness probe (the infra's period, timeout and failure threshold) passes; open connections
+ * stay where they are when a node turns unready, as with kube-proxy.
+ */
+export class Balancer implements AsyncDisposable {
+  readonly #endpoints: Endpoint[] = [];
+  #next = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #probing = false;
+  #proxy!: FaultProxy;
+
+  private constructor(private readonly probe: StackSettings["probes"]["readiness"]) {}
+
+  static async start(settings: StackSettings): Promise<Balancer> {
+    const balancer = new Balancer(settings.probes.readiness);
+    balancer.#proxy = await FaultProxy.start({
+      name: "balancer",
+      upstream: () => balancer.pick(),
+    });
+    balancer.#timer = setInterval(
+      () => void balancer.probeAll(),
+      balancer.probe.periodSeconds * 1000,
+    );
+    return balancer;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.#proxy.address.port}/v1/ws`;
+  }
+
+  /** Adds a node; it takes traffic once its first probe passes. */
+  add(node: HubNode): void {
+    this.#endpoints.push({ node, ready: false, failures: 0 });
+    void this.probeAll();
+  }
+
+  /** Takes a node out of rotation (terminating, removed); open connections are not cut. */
+  remove(node: HubNode): void {
+    const i = this.#endpoints.findIndex((e) => e.node === node);
+    if (i >= 0) this.#endpoints.splice(i, 1);
+  }
+
+  /** Client connections open through the balancer now. */
+  get openConnections(): number {
+    return this.#proxy.stats.open;
+  }
+
+  /** Names of the nodes in rotation now. */
+  readyNodes(): string[] {
+    return this.#endpoints.filter((e) => e.ready).map((e) => e.node.name);
+  }
+
+  private pick(): { host: string; port: number } | null {
+    const ready = this.#endpoints.filter((e) => e.ready);
+    if (ready.length === 0) return null;
+    const endpoint = ready[this.#next++ % ready.length]!;
+    return { host: "127.0.0.1", port: endpoint.node.port };
+  }
+
+  /** One probe round; a node leaves rotation after failureThreshold misses, returns on a pass. */
+  async probeAll(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    try {
+      await Promise.all(
+        this.#endpoints.map(async (e) => {
+          const ok = await e.node.isReady(this.probe.timeoutSeconds * 1000);
+          if (ok) {
+            e.ready = true;
+            e.failures = 0;
+          } else if (++e.failures >= this.probe.failureThreshold) {
+            e.ready = false;
+          }
+        }),
+      );
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#proxy.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,87 @@
+import type Dockerode from "dockerode";
+import type { StartedTestContainer } from "testcontainers";
+import { ChaosError } from "./errors.js";
+import { HUB_PORT } from "./settings.js";
+
+/** What GET /readyz answered: `null` when nothing answered within the timeout. */
+export type Readiness = { status: number; version?: string; node?: string } | null;
+
+/** One hub container as the scenarios see it: its address on 127.0.0.1 and its probes. */
+export class HubNode {
+  #port: number;
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    readonly container: StartedTestContainer,
+    private readonly docker: Dockerode,
+  ) {
+    this.#port = container.getMappedPort(HUB_PORT);
+  }
+
+  get id(): string {
+    return this.container.getId();
+  }
+
+  /** The mapped port on 127.0.0.1 (refresh after a docker restart: it changes). */
+  get port(): number {
+    return this.#port;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.#port}/v1/ws`;
+  }
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Re-reads the mapped port from Docker (testcontainers' copy is stale after a restart). */
+  async refreshPort(): Promise<number> {
+    const info = await this.docker.getContainer(this.id).inspect();
+    const binding = info.NetworkSettings.Ports[`${HUB_PORT}/tcp`]?.[0]?.HostPort;
+    if (!binding) throw new ChaosError("TOPOLOGY", `${this.name} has no mapped port ${HUB_PORT}`);
+    this.#port = Number(binding);
+    return this.#port;
+  }
+
+  /** GET /readyz with a timeout; never throws. */
+  async readiness(timeoutMs = 1000): Promise<Readiness> {
+    try {
+      const res = await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+      const body = (await res.json().catch(() => ({}))) as { version?: string; node?: string };
+      return { status: res.status, version: body.version, node: body.node };
+    } catch {
+      return null;
+    }
+  }
+
+  async isReady(timeoutMs = 1000): Promise<boolean> {
+    return (await this.readiness(timeoutMs))?.status === 200;
+  }
+
+  /** The sum of a metric's samples (all label sets); undefined when unreachable or absent. */
+  async metric(name: string, timeoutMs = 2000): Promise<number | undefined> {
+    try {
+      const res = await fetch(`${this.httpUrl}/metrics`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return sumMetric(await res.text(), name);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Sums the samples of `name` in Prometheus text (with or without labels). */
+export function sumMetric(text: string, name: string): number | undefined {
+  let sum: number | undefined;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== " " && rest[0] !== "{") continue;
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (Number.isFinite(value)) sum = (sum ?? 0) + value;
+  }
+  return sum;
+}

@@ -1,0 +1,114 @@
+import {
+  GenericContainer,
+  type StartedNetwork,
+  type StartedTestContainer,
+  Wait,
+} from "testcontainers";
+import { REDIS_IMAGE } from "./rig/index.js";
+
+export const SENTINEL_NAME = "mymaster";
+export const REDIS_PORT = 6379;
+export const SENTINEL_PORT = 26379;
+
+/** The Redis side of a topology: what hubs are given, and the containers behind it. */
+export interface RedisSetup {
+  mode: "single" | "sentinel";
+  /** Hub env that points at it (REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME). */
+  env: Record<string, string>;
+  /** Single: the server. Sentinel: [primary, replica]. */
+  servers: StartedTestContainer[];
+  sentinels: StartedTestContainer[];
+  /** Network alias of each server, same order as `servers`. */
+  aliases: string[];
+}
+
+function redisServer(
+  network: StartedNetwork,
+  alias: string,
+  labels: Record<string, string>,
+  args: string[],
+): GenericContainer {
+  return new GenericContainer(REDIS_IMAGE)
+    .withNetwork(network)
+    .withNetworkAliases(alias)
+    .withLabels(labels)
+    .withCommand([
+      "redis-server",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      // Announce the alias, not the container IP: a restarted container may get another IP.
+      "--replica-announce-ip",
+      alias,
+      ...args,
+    ])
+    .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+    .withStartupTimeout(30_000);
+}
+
+/** One Redis, no failover (the dev stack's shape). */
+export async function startSingleRedis(
+  network: StartedNetwork,
+  labels: Record<string, string>,
+): Promise<RedisSetup> {
+  const server = await redisServer(network, "redis", labels, []).start();
+  return {
+    mode: "single",
+    env: { REDIS_URL: `redis://redis:${REDIS_PORT}` },
+    servers: [server],
+    sentinels: [],
+    aliases: ["redis"],
+  };
+}
+
+function sentinelConf(quorum: number): string {
+  return [
+    `port ${SENTINEL_PORT}`,
+    "sentinel resolve-hostnames yes",
+    "sentinel announce-hostnames yes",
+    `sentinel monitor ${SENTINEL_NAME} redis-a ${REDIS_PORT} ${quorum}`,
+    // Fast failover so a scenario fits the budget; production Sentinels use longer windows.
+    `sentinel down-after-milliseconds ${SENTINEL_NAME} 2000`,
+    `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
+    `sentinel parallel-syncs ${SENTINEL_NAME} 1`,
+    "",
+  ].join("\n");
+}
+
+/** A primary (`redis-a`), one replica (`redis-b`) and three Sentinels (quorum 2). */
+export async function startSentinelRedis(
+  network: StartedNetwork,
+  labels: Record<string, string>,
+): Promise<RedisSetup> {
+  const primary = await redisServer(network, "redis-a", labels, []).start();
+  const replica = await redisServer(network, "redis-b", labels, [
+    "--replicaof",
+    "redis-a",
+    String(REDIS_PORT),
+  ]).start();
+  const sentinels = await Promise.all(
+    [1, 2, 3].map((i) =>
+      new GenericContainer(REDIS_IMAGE)
+        .withNetwork(network)
+        .withNetworkAliases(`sentinel-${i}`)
+        .withLabels(labels)
+        // Sentinel rewrites its config file, so it lives in a writable place.
+        .withCopyContentToContainer([{ content: sentinelConf(2), target: "/data/sentinel.conf" }])
+        .withCommand(["redis-sentinel", "/data/sentinel.conf"])
+        .withWaitStrategy(Wait.forLogMessage(/\+monitor master/))
+        .withStartupTimeout(30_000)
+        .start(),
+    ),
+  );
+  return {
+    mode: "sentinel",
+    env: {
+      REDIS_SENTINELS: [1, 2, 3].map((i) => `sentinel-${i}:${SENTINEL_PORT}`).join(","),
+      REDIS_SENTINEL_NAME: SENTINEL_NAME,
+    },
+    servers: [primary, replica],
+    sentinels,
+    aliases: ["redis-a", "redis-b"],
+  };
+}

@@ -1,0 +1,138 @@
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, inject } from "vitest";
+import {
+  type InvariantResult,
+  type LeakCount,
+  noAcknowledgedLoss,
+  noLeaks,
+  orderedWithoutDuplicates,
+  reconnectedWithin,
+  resumesRecovered,
+  verdict,
+} from "./invariants.js";
+import { Recorder, type Recording } from "./recording.js";
+import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
+import { chaosSettings, settingsForReport } from "./settings.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    chaosRunDir: string;
+  }
+}
+
+const REPORTS = fileURLToPath(new URL("./reports/", import.meta.url));
+
+/** The run's report directory: provided by chaos/global-setup.ts, or a fresh timestamped one. */
+export function runDir(): string {
+  let provided: string | undefined;
+  try {
+    provided = inject("chaosRunDir");
+  } catch {
+    provided = undefined;
+  }
+  return provided ?? join(REPORTS, new Date().toISOString().replace(/[:.]/g, "-"));
+}
+
+export interface ScenarioSpec {
+  /** Directory name of the report, e.g. "04-hub-sigkill". */
+  id: string;
+  title: string;
+}
+
+/** Polls `check` every `everyMs` until it is true or `timeoutMs` passed; returns the last result. */
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 200,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(1, deadline - Date.now()))));
+  }
+}
+
+/** Waits exactly `ms`: only to let a fault last as long as the scenario says, never for a condition. */
+export function hold(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** One scenario's bookkeeping: the recorder, fault marks, extra checks and figures. */
+export class ScenarioRun {
+  readonly recorder = new Recorder();
+  readonly faults: FaultMark[] = [];
+  readonly checks: InvariantResult[] = [];
+  readonly figures: Record<string, number | string | boolean> = {};
+  readonly config = chaosSettings();
+
+  constructor(readonly spec: ScenarioSpec) {}
+
+  get settings() {
+    return this.config.settings;
+  }
+
+  /** Ms since the run started. */
+  now(): number {
+    return Date.now() - this.recorder.startedAt;
+  }
+
+  /** Marks a fault starting now; call the returned function when it ends (if it has an end). */
+  fault(label: string): () => void {
+    const mark: FaultMark = { label, atMs: this.now() };
+    this.faults.push(mark);
+    return () => {
+      mark.endMs = this.now();
+    };
+  }
+
+  /** A scenario-specific check, shown in the report like the four invariants. */
+  check(name: string, violations: string[], figures: InvariantResult["figures"] = {}): void {
+    this.checks.push(verdict(name, violations, figures));
+  }
+
+  /**
+   * Checks the four invariants (plus `resumesRecovered` when asked and the scenario's own
+   * checks), writes the report, then fails the test naming every broken invariant.
+   */
+  async finish(input: {
+    recording: Recording;
+    bound: string;
+    reconnectBoundMs: number;
+    leaks: LeakCount;
+    expectRecovery?: boolean;
+  }): Promise<ScenarioReport> {
+    const { recording } = input;
+    const invariants = [
+      noAcknowledgedLoss(recording),
+      orderedWithoutDuplicates(recording),
+      reconnectedWithin(recording, input.reconnectBoundMs),
+      noLeaks(input.leaks),
+      ...(input.expectRecovery ? [resumesRecovered(recording)] : []),
+      ...this.checks,
+    ];
+    const report = await writeReport(join(runDir(), this.spec.id), {
+      scenario: this.spec.id,
+      title: this.spec.title,
+      bound: input.bound,
+      settings: settingsForReport(this.config.settings, this.config.scaled),
+      faults: this.faults,
+      invariants,
+      figures: {
+        ...this.figures,
+        acknowledged: recording.acks.length,
+        publishFailures: recording.failures.length,
+        clients: recording.clients.length,
+      },
+      recording,
+    });
+    const failed = invariants
+      .filter((i) => !i.pass)
+      .map((i) => `${i.name}: ${i.violations.slice(0, 5).join("; ")}`);
+    expect(failed, `broken invariants (report: ${join(runDir(), this.spec.id)}/report.md)`).toEqual(
+      [],
+    );
+    return report;
+  }
+}
