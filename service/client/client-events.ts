@@ -1,0 +1,32 @@
+// The events a HubClient emits and the counters it keeps.
+import type { Json } from "../protocol.js";
+import type { HubClientError } from "./client-error.js";
+
+export type OpenEvent = { node: string; conn: string; url: string };
+export type CloseEvent = { code: number; reason: string; willReconnect: boolean };
+export type SubscribedEvent = { ch: string; seq: number; epoch: string; recovered: boolean };
+export type MessageEvent = { ch: string; seq: number; data: Json; id?: string };
+
+export type HubClientEvents = {
+  open: OpenEvent;
+  close: CloseEvent;
+  reconnecting: { attempt: number; delayMs: number; url: string };
+  subscribed: SubscribedEvent;
+  /** One channel message: per channel in seq order, each once. */
+  message: MessageEvent;
+  /** A resume could not recover what was missed: reload this channel's state from elsewhere. */
+  gap: { ch: string; recovered: false; seq: number; epoch: string };
+  /** A seq skipped ahead: the connection is replaced and the channel resumed from `last`. */
+  resync: { ch: string; last: number; got: number };
+  error: HubClientError;
+};
+
+export type HubClientStats = {
+  reconnects: number;
+  messages: number;
+  duplicatesDropped: number;
+  gaps: number;
+  resyncs: number;
+  publishRetries: number;
+  pendingPublishes: number;
+};

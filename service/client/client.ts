@@ -1,0 +1,406 @@
+// HubClient: one logical connection to the hub that survives reconnects. It resumes every
+// subscription with since+epoch, delivers each channel in seq order exactly once, and retries
+// publishes under their id until the hub acknowledges them.
+import {
+  type ErrorFrame,
+  type HelloFrame,
+  isChannel,
+  type Json,
+  MAX_ID_LENGTH,
+  type ServerFrame,
+  type SubscribedFrame,
+} from "../protocol.js";
+import { backoffDelay, retryAfterDelay } from "./backoff.js";
+import type { Delivery } from "./channel-state.js";
+import { HubClientError } from "./client-error.js";
+import type {
+  HubClientEvents,
+  HubClientStats,
+  OpenEvent,
+  SubscribedEvent,
+} from "./client-events.js";
+import { type HubClientOptions, type ResolvedOptions, resolveOptions } from "./client-options.js";
+import { Emitter } from "./emitter.js";
+import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
+import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
+import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
+import { type Subscription, Subscriptions } from "./subscriptions.js";
+import { jwtExpiryMs, refreshDelayMs } from "./token-expiry.js";
+
+// A connection that lived this long resets the reconnect backoff; shorter ones keep growing it,
+// so a hub that accepts and drops at once is not hammered.
+const STABLE_CONNECTION_MS = 5_000;
+const CLOSE_WAIT_MS = 1_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Timer = ReturnType<typeof setTimeout>;
+type Waiter<T> = { resolve: (v: T) => void; reject: (e: HubClientError) => void };
+
+function randomPrefix(): string {
+  const bytes = new Uint8Array(8);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function bad(message: string): HubClientError {
+  return new HubClientError("bad_request", message);
+}
+
+export class HubClient extends Emitter<HubClientEvents> {
+  readonly #o: ResolvedOptions;
+  readonly #outbox: Outbox;
+  readonly #subs = new Subscriptions();
+  readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
+  readonly #idPrefix = randomPrefix();
+  #idCounter = 0;
+  #state: "idle" | "connecting" | "open" | "waiting" | "closed" = "idle";
+  #socket: WebSocketLike | undefined;
+  #hello: OpenEvent | undefined;
+  #everOpened = false;
+  #openedAt = 0;
+  #lastFrameAt = 0;
+  #attempt = 0;
+  #urlIndex = 0;
+  #httpStatus: number | undefined;
+  #token: string | undefined;
+  #refreshFirst = false;
+  #connectWaiters: Waiter<OpenEvent>[] = [];
+  #timers: { reconnect?: Timer; connect?: Timer; heartbeat?: Timer; refresh?: Timer } = {};
+  #closing: Promise<void> | undefined;
+
+  constructor(options: HubClientOptions) {
+    super();
+    this.#o = resolveOptions(options);
+    this.#outbox = new Outbox({
+      timeoutMs: this.#o.publishTimeoutMs,
+      deadlineMs: this.#o.publishDeadlineMs,
+      maxPending: this.#o.maxPendingPublishes,
+      backoff: this.#o.backoff,
+      random: this.#o.random,
+    });
+  }
+
+  get connected(): boolean {
+    return this.#state === "open";
+  }
+
+  get stats(): HubClientStats {
+    const { retries, size } = this.#outbox;
+    return { ...this.#stats, publishRetries: retries, pendingPublishes: size };
+  }
+
+  /** Starts connecting (and reconnecting from then on); resolves on the first `hello`. */
+  connect(): Promise<OpenEvent> {
+    if (this.#isClosed()) return Promise.reject(closedError());
+    const p = new Promise<OpenEvent>((resolve, reject) => {
+      this.#connectWaiters.push({ resolve, reject });
+    });
+    if (this.#state === "open") this.#resolveConnect();
+    else if (this.#state === "idle") void this.#open();
+    return p;
+  }
+
+  /** Subscribes to `ch`; resolves on `subscribed`. Resumed with since+epoch after every reconnect. */
+  subscribe(ch: string): Promise<SubscribedEvent> {
+    if (this.#isClosed()) return Promise.reject(closedError());
+    if (!isChannel(ch))
+      return Promise.reject(
+        bad(`channel "${String(ch).slice(0, 140)}" must match ^[A-Za-z0-9:_.-]{1,128}$`),
+      );
+    const { sub, created } = this.#subs.add(ch);
+    const { last, epoch } = sub.state;
+    if (sub.state.confirmed && last !== undefined && epoch !== undefined) {
+      return Promise.resolve({ ch, seq: last, epoch, recovered: true });
+    }
+    const p = new Promise<SubscribedEvent>((resolve, reject) => {
+      sub.waiters.push({ resolve, reject });
+    });
+    if (created && this.#state === "open") this.#send(this.#subs.frameFor(sub));
+    return p;
+  }
+
+  /** Stops delivering `ch` and tells the hub; a pending subscribe() for it rejects (`cancelled`). */
+  async unsubscribe(ch: string): Promise<void> {
+    const msg = `unsubscribe("${ch}") was called before the hub confirmed it`;
+    if (!this.#subs.remove(ch, new HubClientError("cancelled", msg))) return;
+    if (this.#state === "open") this.#send({ op: "unsub", ch });
+  }
+
+  /** Publishes `data` on `ch` under `id` (generated when absent); resolves on the hub's `ok`. */
+  publish(ch: string, data: Json, opts: { id?: string } = {}): Promise<PublishResult> {
+    if (this.#isClosed()) return Promise.reject(closedError());
+    if (!isChannel(ch))
+      return Promise.reject(
+        bad(`channel "${String(ch).slice(0, 140)}" must match ^[A-Za-z0-9:_.-]{1,128}$`),
+      );
+    const id = opts.id ?? `${this.#idPrefix}-${++this.#idCounter}`;
+    if (id.length === 0 || id.length > MAX_ID_LENGTH) {
+      return Promise.reject(bad(`publish id must be 1 to ${MAX_ID_LENGTH} characters long`));
+    }
+    if (this.#outbox.has(id)) {
+      return Promise.reject(bad(`publish id "${id}" is already in flight: use a new id`));
+    }
+    const frame = encodePublish(ch, data, id, this.#o.maxPayloadBytes);
+    return typeof frame === "string" ? this.#outbox.add(id, frame) : Promise.reject(frame);
+  }
+
+  /** Closes for good: rejects what is pending, clears every timer, never reconnects. */
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    const wasClosed = this.#isClosed();
+    this.#shutdown(closedError());
+    const sock = this.#socket;
+    this.#socket = undefined;
+    this.#closing = sock ? closeSocket(sock, CLOSE_WAIT_MS) : Promise.resolve();
+    if (!wasClosed)
+      this.emit("close", { code: 1000, reason: "client closed", willReconnect: false });
+    return this.#closing;
+  }
+
+  async #open(): Promise<void> {
+    this.#state = "connecting";
+    const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
+    let token: string | undefined;
+    let sock: WebSocketLike;
+    try {
+      token = await this.#currentToken();
+      if (this.#isClosed()) return;
+      sock = this.#o.createSocket(url, token, () => {
+        this.#lastFrameAt = Date.now();
+      });
+    } catch (cause) {
+      if (this.#isClosed()) return;
+      const message = `could not connect to ${url}: ${cause instanceof Error ? cause.message : cause}`;
+      this.emit("error", new HubClientError("refresh_failed", message, { cause }));
+      this.#scheduleReconnect(undefined);
+      return;
+    }
+    this.#scheduleTokenRefresh(token);
+    this.#socket = sock;
+    sock.onopen = () => {};
+    sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
+    sock.onclose = (ev) => this.#onClose(sock, ev.code, ev.reason);
+    sock.onerror = (ev) => {
+      this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
+    };
+    const ms = this.#o.connectTimeoutMs;
+    const why = `no hello within ${ms} ms (connectTimeoutMs)`;
+    this.#timers.connect = setTimeout(() => this.#drop(sock, why), ms);
+  }
+
+  async #currentToken(): Promise<string | undefined> {
+    if (this.#refreshFirst && this.#o.refreshToken) {
+      this.#token = await this.#o.refreshToken();
+      this.#refreshFirst = false;
+    }
+    if (this.#token !== undefined) return this.#token;
+    const t = this.#o.token;
+    return typeof t === "function" ? await t() : t;
+  }
+
+  #scheduleTokenRefresh(token: string | undefined): void {
+    clearTimeout(this.#timers.refresh);
+    const exp = token === undefined ? undefined : jwtExpiryMs(token);
+    if (!this.#o.refreshToken || exp === undefined) return;
+    const delay = Math.min(MAX_TIMER_MS, refreshDelayMs(exp, Date.now()));
+    this.#timers.refresh = setTimeout(() => void this.#refreshNow(), delay);
+  }
+
+  async #refreshNow(): Promise<void> {
+    try {
+      const token = await (this.#o.refreshToken as () => Promise<string>)();
+      if (this.#isClosed()) return;
+      this.#token = token;
+      if (this.#state === "open") this.#send({ op: "refresh", token });
+      this.#scheduleTokenRefresh(token);
+    } catch (cause) {
+      if (this.#isClosed()) return;
+      // No retry loop here: at expiry the hub closes with 1008 and the reconnect refreshes again.
+      const msg = "refreshToken() failed before the token expired";
+      this.emit("error", new HubClientError("refresh_failed", msg, { cause }));
+    }
+  }
+
+  #onFrame(sock: WebSocketLike, url: string, data: unknown): void {
+    if (sock !== this.#socket || typeof data !== "string") return;
+    this.#lastFrameAt = Date.now();
+    let f: ServerFrame;
+    try {
+      f = JSON.parse(data) as ServerFrame;
+    } catch {
+      return;
+    }
+    if (typeof f !== "object" || f === null) return;
+    if (f.op === "hello") this.#onHello(sock, url, f);
+    else if (f.op === "subscribed") this.#onSubscribed(sock, f);
+    else if (f.op === "ok") this.#outbox.onOk(f);
+    else if (f.op === "error") this.#onErrorFrame(f);
+    else if (f.op === "msg") {
+      const sub = this.#subs.get(f.ch);
+      if (sub && typeof f.seq === "number") this.#deliver(sock, sub, sub.state.onMessage(f));
+    }
+  }
+
+  #onHello(sock: WebSocketLike, url: string, f: HelloFrame): void {
+    clearTimeout(this.#timers.connect);
+    this.#state = "open";
+    this.#openedAt = Date.now();
+    if (this.#everOpened) this.#stats.reconnects++;
+    this.#everOpened = true;
+    this.#hello = { node: f.node, conn: f.conn, url };
+    this.emit("open", this.#hello);
+    this.#resolveConnect();
+    if (this.#socket !== sock) return;
+    for (const frame of this.#subs.resubscribeAll()) this.#send(frame);
+    this.#outbox.connected((frame) => this.#send(frame));
+    this.#armHeartbeat(sock);
+  }
+
+  #resolveConnect(): void {
+    const hello = this.#hello;
+    if (hello) for (const w of this.#connectWaiters.splice(0)) w.resolve(hello);
+  }
+
+  #onSubscribed(sock: WebSocketLike, f: SubscribedFrame): void {
+    this.#subs.answered(f.ch);
+    const sub = this.#subs.get(f.ch);
+    if (!sub || typeof f.seq !== "number") return;
+    const out = sub.state.onSubscribed(f);
+    const ev: SubscribedEvent = { ch: f.ch, seq: f.seq, epoch: f.epoch, recovered: out.recovered };
+    this.emit("subscribed", ev);
+    if (out.gap) {
+      this.#stats.gaps++;
+      this.emit("gap", { ch: f.ch, recovered: false, seq: f.seq, epoch: f.epoch });
+    }
+    for (const w of sub.waiters.splice(0)) w.resolve(ev);
+    this.#deliver(sock, sub, out);
+  }
+
+  #deliver(sock: WebSocketLike, sub: Subscription, out: Delivery): void {
+    this.#stats.duplicatesDropped += out.duplicates;
+    for (const { ch, seq, data, id } of out.deliver) {
+      // A listener may have closed the client or unsubscribed meanwhile.
+      if (this.#socket !== sock || this.#subs.get(ch) !== sub) return;
+      this.#stats.messages++;
+      this.emit("message", id === undefined ? { ch, seq, data } : { ch, seq, data, id });
+    }
+    if (out.broken && this.#socket === sock) {
+      const { ch } = sub.state;
+      const { last, got } = out.broken;
+      this.#stats.resyncs++;
+      this.emit("resync", { ch, last, got });
+      this.#drop(sock, `seq on ${ch} jumped from ${last} to ${got}: reconnecting to resume`);
+    }
+  }
+
+  #onErrorFrame(f: ErrorFrame): void {
+    if (this.#outbox.onError(f)) return;
+    const err = new HubClientError(f.code, f.message);
+    const failed = this.#subs.takeFailed(f);
+    if (failed && failed.waiters.length > 0) {
+      for (const w of failed.waiters.splice(0)) w.reject(err);
+    } else {
+      this.emit("error", err);
+    }
+  }
+
+  #onClose(sock: WebSocketLike, code: number, reason: string): void {
+    if (sock !== this.#socket) return;
+    detach(sock);
+    this.#socket = undefined;
+    this.#hello = undefined;
+    clearTimeout(this.#timers.connect);
+    clearTimeout(this.#timers.heartbeat);
+    this.#outbox.disconnected();
+    const httpStatus = this.#httpStatus;
+    this.#httpStatus = undefined;
+    if (this.#isClosed()) return;
+    if (this.#openedAt > 0 && Date.now() - this.#openedAt >= STABLE_CONNECTION_MS) {
+      this.#attempt = 0;
+    }
+    this.#openedAt = 0;
+    const canRefresh = this.#o.refreshToken !== undefined;
+    const decision = decideAfterClose({ code, reason, httpStatus, canRefresh });
+    this.emit("close", { code, reason, willReconnect: decision.action !== "stop" });
+    if (this.#isClosed()) return;
+    if (decision.action === "stop") {
+      const err = new HubClientError(decision.code, decision.message);
+      this.emit("error", err);
+      this.#shutdown(err);
+      return;
+    }
+    if (decision.action === "refresh") {
+      this.#refreshFirst = true;
+      const refusal = httpStatus === 401 ? "unauthorized" : "token_expired";
+      const msg = "the hub refused the token: calling refreshToken() and reconnecting";
+      this.emit("error", new HubClientError(refusal, msg));
+      if (this.#isClosed()) return;
+    }
+    this.#scheduleReconnect(decision.action === "reconnect" ? decision.retryAfterMs : undefined);
+  }
+
+  #scheduleReconnect(retryAfterMs: number | undefined): void {
+    this.#state = "waiting";
+    this.#urlIndex++;
+    const { backoff, random, urls } = this.#o;
+    const delayMs =
+      retryAfterMs !== undefined
+        ? retryAfterDelay(retryAfterMs, random)
+        : backoffDelay(this.#attempt, backoff, random);
+    this.#attempt++;
+    const url = urls[this.#urlIndex % urls.length] as string;
+    this.emit("reconnecting", { attempt: this.#attempt, delayMs, url });
+    if (this.#isClosed()) return;
+    this.#timers.reconnect = setTimeout(() => void this.#open(), delayMs);
+  }
+
+  #armHeartbeat(sock: WebSocketLike): void {
+    const timeout = this.#o.heartbeatTimeoutMs;
+    if (timeout === undefined) return;
+    this.#lastFrameAt = Date.now();
+    // One timer re-armed for the remaining time, not one per frame.
+    const check = (): void => {
+      const idle = Date.now() - this.#lastFrameAt;
+      if (idle < timeout) this.#timers.heartbeat = setTimeout(check, timeout - idle);
+      else this.#drop(sock, `no frame or ping for ${timeout} ms (heartbeatTimeoutMs)`);
+    };
+    this.#timers.heartbeat = setTimeout(check, timeout);
+  }
+
+  /** Gives up on a socket the client no longer trusts and handles it like an abnormal close. */
+  #drop(sock: WebSocketLike, reason: string): void {
+    if (sock !== this.#socket) return;
+    detach(sock);
+    kill(sock);
+    this.#onClose(sock, CLIENT_DROPPED, reason);
+  }
+
+  #send(frame: object | string): void {
+    const s = this.#socket;
+    if (!s || s.readyState !== OPEN) return;
+    try {
+      s.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+    } catch {
+      // The socket is closing; its close event drives the reconnect and the outbox resends.
+    }
+  }
+
+  #shutdown(err: HubClientError): void {
+    this.#state = "closed";
+    for (const t of Object.values(this.#timers)) clearTimeout(t);
+    this.#timers = {};
+    this.#outbox.closeAll(err);
+    this.#subs.rejectAll(err);
+    for (const w of this.#connectWaiters.splice(0)) w.reject(err);
+  }
+
+  // A method, not an inline comparison: listeners run between checks and may close the client.
+  #isClosed(): boolean {
+    return this.#state === "closed";
+  }
+}
+
+function closedError(): HubClientError {
+  return new HubClientError("closed", "the client is closed: create a new HubClient to connect");
+}
