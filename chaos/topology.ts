@@ -6,6 +6,7 @@ import {
   type StartedNetwork,
   type StartedTestContainer,
   Wait,
+  type WaitStrategy,
 } from "testcontainers";
 import { ChaosError } from "./errors.js";
 import { FaultProxy } from "./faults/proxy.js";
@@ -13,6 +14,16 @@ import { HubNode } from "./hub-node.js";
 import { REDIS_PORT, type RedisSetup, startSentinelRedis, startSingleRedis } from "./redis.js";
 import { HUB_IMAGE, startTestNetwork, TEST_LABEL, TEST_LABELS } from "./rig/index.js";
 import { HUB_PORT, hubEnv, type StackSettings, settingsFor } from "./settings.js";
+
+// The rollout driver gates on /readyz itself, and a bad release may never listen at all.
+const NO_WAIT: WaitStrategy = {
+  waitUntilReady: async () => {},
+  withStartupTimeout() {
+    return this;
+  },
+  isStartupTimeoutSet: () => false,
+  getStartupTimeout: () => 60_000,
+};
 
 /** Label carrying the run id, so one scenario can count exactly what it left behind. */
 export const RUN_LABEL = "wshub.chaos.run";
@@ -166,7 +177,7 @@ export class Topology implements AsyncDisposable {
       .withStartupTimeout(60_000);
     container =
       options.waitReady === false
-        ? container.withWaitStrategy(Wait.forListeningPorts())
+        ? container.withWaitStrategy(NO_WAIT)
         : container.withWaitStrategy(Wait.forHttp("/readyz", HUB_PORT).forStatusCode(200));
     let started: StartedTestContainer;
     try {
