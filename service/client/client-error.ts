@@ -10,6 +10,7 @@ export type ClientErrorCode =
   | "token_expired"
   | "frame_too_big"
   | "refresh_failed"
+  | "connect_failed"
   | "invalid_option";
 
 /** An error of the hub client: a stable `code` and a message saying what to do. */

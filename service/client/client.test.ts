@@ -253,6 +253,20 @@ describe("HubClient close codes and tokens", () => {
     await expect(plain.subscribe("room:1")).rejects.toMatchObject({ code: "closed" });
   });
 
+  it("retries when the token function fails, reporting refresh_failed", async () => {
+    const hub = await startHub();
+    let calls = 0;
+    const token = async () => {
+      if (++calls === 1) throw new Error("vault down");
+      return "t";
+    };
+    const c = nodeClient(hub, { token });
+    const r = record(c);
+    await c.connect();
+    expect(r.errors).toEqual(["refresh_failed"]);
+    expect(hub.last.req.headers.authorization).toBe("Bearer t");
+  });
+
   it("stops after 1009", async () => {
     const hub = await startHub();
     const c = nodeClient(hub);

@@ -163,16 +163,19 @@ export class HubClient extends Emitter<HubClientEvents> {
     const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
     let token: string | undefined;
     let sock: WebSocketLike;
+    let step: "refresh_failed" | "connect_failed" = "refresh_failed";
     try {
       token = await this.#currentToken();
       if (this.#isClosed()) return;
+      step = "connect_failed";
       sock = this.#o.createSocket(url, token, () => {
         this.#lastFrameAt = Date.now();
       });
     } catch (cause) {
       if (this.#isClosed()) return;
-      const message = `could not connect to ${url}: ${cause instanceof Error ? cause.message : cause}`;
-      this.emit("error", new HubClientError("refresh_failed", message, { cause }));
+      const what = step === "refresh_failed" ? "get a token" : `open a WebSocket to ${url}`;
+      const message = `could not ${what} (${cause instanceof Error ? cause.message : cause}); retrying`;
+      this.emit("error", new HubClientError(step, message, { cause }));
       this.#scheduleReconnect(undefined);
       return;
     }
