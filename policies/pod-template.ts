@@ -1,0 +1,111 @@
+// Where each workload kind keeps its pod, and the containers inside it (init containers too).
+import { kindOf, type Rec, rec, recs, str, stringMap } from "./manifest-fields.js";
+import type { K8sObject, Violation } from "./types.js";
+
+/** A pod spec found in an object, with its labels and the path to it (for messages). */
+export interface PodTemplate {
+  readonly spec: Rec;
+  readonly labels: Record<string, string>;
+  readonly path: string;
+}
+
+/** One container of a pod spec; `init` for initContainers. */
+export interface ContainerRef {
+  readonly container: Rec;
+  readonly name: string;
+  readonly init: boolean;
+  /** e.g. `spec.template.spec.containers[0]`. */
+  readonly path: string;
+}
+
+const TEMPLATE_KINDS = new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "Job",
+]);
+
+/** Kinds whose pods run until stopped: probes, drains and availability apply to them. */
+export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set([
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ReplicationController",
+  "Pod",
+]);
+
+/** Kinds that carry a pod spec, the ones every container rule applies to. */
+export const POD_KINDS: ReadonlySet<string> = new Set([
+  ...TEMPLATE_KINDS,
+  "CronJob",
+  "Pod",
+  "PodTemplate",
+]);
+
+/** The pod spec of a workload, a bare Pod or a PodTemplate; undefined for other kinds. */
+export function podTemplateOf(obj: K8sObject): PodTemplate | undefined {
+  const kind = kindOf(obj);
+  const spec = rec(obj.spec);
+  if (kind === "Pod") {
+    return spec && { spec, labels: stringMap(rec(obj.metadata)?.labels), path: "spec" };
+  }
+  if (kind === "PodTemplate") return fromTemplate(rec(obj.template), "template");
+  if (TEMPLATE_KINDS.has(kind)) return fromTemplate(rec(spec?.template), "spec.template");
+  if (kind === "CronJob") {
+    const job = rec(rec(spec?.jobTemplate)?.spec);
+    return fromTemplate(rec(job?.template), "spec.jobTemplate.spec.template");
+  }
+  return undefined;
+}
+
+function fromTemplate(template: Rec | undefined, path: string): PodTemplate | undefined {
+  const spec = rec(template?.spec);
+  if (spec === undefined) return undefined;
+  return { spec, labels: stringMap(rec(template?.metadata)?.labels), path: `${path}.spec` };
+}
+
+/** Containers then initContainers of a pod spec. */
+export function containersOf(pod: PodTemplate): ContainerRef[] {
+  const refs: ContainerRef[] = [];
+  for (const [field, init] of [
+    ["containers", false],
+    ["initContainers", true],
+  ] as const) {
+    recs(pod.spec[field]).forEach((container, i) => {
+      const name = str(container.name) ?? `#${i}`;
+      refs.push({ container, name, init, path: `${pod.path}.${field}[${i}]` });
+    });
+  }
+  return refs;
+}
+
+/** How a message names a container: `container "hub"` or `initContainer "migrate"`. */
+export function describeContainer(ref: ContainerRef): string {
+  return `${ref.init ? "initContainer" : "container"} "${ref.name}"`;
+}
+
+/**
+ * A securityContext field as the kubelet resolves it: the container's value wins over the
+ * pod's (for the fields that exist at both levels: runAsUser, runAsNonRoot, seccompProfile...).
+ */
+export function effectiveSecurity(pod: PodTemplate, ref: ContainerRef, field: string): unknown {
+  const own = rec(ref.container.securityContext)?.[field];
+  return own !== undefined ? own : rec(pod.spec.securityContext)?.[field];
+}
+
+/** The container's own securityContext field (fields that exist only per container). */
+export function containerSecurity(ref: ContainerRef, field: string): unknown {
+  return rec(ref.container.securityContext)?.[field];
+}
+
+/** Runs `check` on every container (and init container) of the object's pod, if it has one. */
+export function perContainer(
+  obj: K8sObject,
+  check: (pod: PodTemplate, ref: ContainerRef) => Violation[],
+): Violation[] {
+  const pod = podTemplateOf(obj);
+  return pod ? containersOf(pod).flatMap((ref) => check(pod, ref)) : [];
+}

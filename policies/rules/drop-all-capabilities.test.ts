@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import {
+  find,
+  goodObjects,
+  HUB_CONTAINER,
+  runRule,
+  runRuleOnAll,
+  setPath,
+} from "../sample-objects.js";
+import { dropAllCapabilities } from "./drop-all-capabilities.js";
+
+describe("wshub-drop-all-capabilities", () => {
+  it("passes containers that drop ALL (adding back only NET_BIND_SERVICE)", () => {
+    expect(runRuleOnAll(dropAllCapabilities, goodObjects())).toEqual([]);
+  });
+
+  it("fails a container that keeps the default capabilities", () => {
+    const hub = setPath(
+      find(goodObjects(), "Deployment", "hub"),
+      `${HUB_CONTAINER}.securityContext.capabilities`,
+      undefined,
+    );
+    expect(runRule(dropAllCapabilities, hub).map((v) => v.message)).toEqual([
+      'container "hub" does not drop ALL capabilities',
+    ]);
+  });
+
+  it("names each dangerous capability added back", () => {
+    const hub = setPath(
+      find(goodObjects(), "Deployment", "hub"),
+      `${HUB_CONTAINER}.securityContext.capabilities`,
+      {
+        drop: ["ALL"],
+        add: ["NET_BIND_SERVICE", "SYS_ADMIN", "NET_RAW"],
+      },
+    );
+    expect(runRule(dropAllCapabilities, hub).map((v) => v.message)).toEqual([
+      'container "hub" adds capabilities SYS_ADMIN, NET_RAW',
+    ]);
+  });
+});
