@@ -56,6 +56,8 @@ export class Fleet implements AsyncDisposable {
   #lastSeq: Array<Map<string, number>> = [];
   #subscriptions: string[][] = [];
   #maxAck = new Map<string, number>();
+  // Node each client's current connection is on (from its hello).
+  #nodes: Array<string | undefined> = [];
 
   private constructor(private readonly options: FleetOptions) {}
 
@@ -218,6 +220,26 @@ export class Fleet implements AsyncDisposable {
 
   get stats(): { published: number; skipped: number; inFlight: number } {
     return { published: this.#published, skipped: this.#skipped, inFlight: this.#inFlight.size };
+  }
+
+  /** Clients connected now to the node named `node`. */
+  connectedTo(node: string): number {
+    return this.clients.filter((c, i) => c?.connected && this.#nodes[i] === node).length;
+  }
+
+  /** Ids of the clients connected now to `node`. */
+  idsOn(node: string): string[] {
+    return this.ids.filter((_, i) => this.clients[i]?.connected && this.#nodes[i] === node);
+  }
+
+  /** The node each connected client is on now. */
+  nodesInUse(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.clients.forEach((c, i) => {
+      const node = this.#nodes[i];
+      if (c?.connected && node !== undefined) out.set(node, (out.get(node) ?? 0) + 1);
+    });
+    return out;
   }
 
   /** Clients connected now. */

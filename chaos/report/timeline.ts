@@ -55,13 +55,20 @@ export function timeline(recording: Recording, maxSeconds = 3600): TimelinePoint
   });
 }
 
-/** p50/p99/max delivery latency over the whole run (ms). */
-export function latencySummary(recording: Recording): { p50Ms: number; p99Ms: number; n: number } {
+/** p50/p99 delivery latency (ms) over the run, or over deliveries in [from, to] (epoch ms). */
+export function latencySummary(
+  recording: Recording,
+  window: { from?: number; to?: number } = {},
+): { p50Ms: number; p99Ms: number; n: number } {
+  const from = window.from ?? Number.NEGATIVE_INFINITY;
+  const to = window.to ?? Number.POSITIVE_INFINITY;
   const all: number[] = [];
   for (const client of recording.clients) {
     if (client.misbehaving) continue;
     for (const e of client.events) {
-      if (e.type === "msg" && e.latencyMs !== undefined) all.push(e.latencyMs);
+      if (e.type === "msg" && e.latencyMs !== undefined && e.t >= from && e.t <= to) {
+        all.push(e.latencyMs);
+      }
     }
   }
   const round = (v: number) => (Number.isNaN(v) ? 0 : Math.round(v * 10) / 10);

@@ -1,0 +1,117 @@
+import { it } from "vitest";
+import { Cluster, clientHeartbeatMs } from "../cluster.js";
+import { kill } from "../faults/container.js";
+import { Fleet } from "../fleet.js";
+import { percentile } from "../recording.js";
+import { hold, pollUntil, ScenarioRun } from "../scenario.js";
+import { teardown } from "../teardown.js";
+
+const CLIENTS = 3000;
+const STORM_WINDOW_MS = 20_000;
+
+it("8. reconnect storm: one node of three dies holding a third of 3,000 clients; the others absorb them", async () => {
+  const run = new ScenarioRun({
+    id: "08-reconnect-storm",
+    title: "Reconnect storm (3,000 clients, one node of three dies)",
+  });
+  const { settings } = run;
+  const boundMs = settings.slo.reconnectWithinMs;
+  // A liveness probe fails past its timeout: a lag above that gets the pod restarted.
+  const lagBoundMs = settings.probes.liveness.timeoutSeconds * 1000;
+  const limit = settings.hub.maxConnections;
+  await using cluster = await Cluster.start({ settings, hubs: 3, redis: "single" });
+  const { topology, balancer } = cluster;
+  await using fleet = await Fleet.start({
+    recorder: run.recorder,
+    token: topology.token,
+    urls: () => [balancer.url],
+    clients: CLIENTS,
+    channels: Array.from({ length: 30 }, (_, i) => `room:${i}`),
+    channelsPerClient: 1,
+    publishers: 3,
+    ratePerSecond: 10,
+    connectConcurrency: 100,
+    heartbeatTimeoutMs: clientHeartbeatMs(settings),
+    sdk: { connectTimeoutMs: 5000 },
+  });
+  run.figures["clients per node before"] = JSON.stringify(Object.fromEntries(fleet.nodesInUse()));
+  await hold(2000);
+
+  const [victim, ...survivors] = topology.hubs as [
+    (typeof topology.hubs)[0],
+    ...typeof topology.hubs,
+  ];
+  const displaced = new Set(fleet.idsOn(victim.name));
+  run.figures["clients on the killed node"] = displaced.size;
+  let peakConnections = 0;
+  let peakLagMs = 0;
+  const sample = async () => {
+    for (const hub of survivors) {
+      const [connections, lag] = await Promise.all([
+        hub.metric("wshub_connections", 1500),
+        hub.metric("wshub_event_loop_lag_seconds", 1500),
+      ]);
+      peakConnections = Math.max(peakConnections, connections ?? 0);
+      peakLagMs = Math.max(peakLagMs, (lag ?? 0) * 1000);
+    }
+  };
+  run.fault(`SIGKILL ${victim.name} (${displaced.size} clients)`);
+  const killedAt = Date.now();
+  await kill({ docker: topology.docker, id: victim.id });
+  balancer.remove(victim);
+  const whole = await pollUntil(
+    async () => {
+      await sample();
+      return fleet.connectedCount() === CLIENTS;
+    },
+    STORM_WINDOW_MS,
+    500,
+  );
+  run.figures["all clients connected again after (ms)"] = Date.now() - killedAt;
+  await sample();
+  run.check(
+    `survivors stay under their connection limit (${limit})`,
+    peakConnections <= limit && whole
+      ? []
+      : [`peak ${peakConnections}, ${fleet.connectedCount()}/${CLIENTS} connected`],
+    { peakConnections, limit },
+  );
+  run.check(
+    `survivors' event-loop lag under ${lagBoundMs} ms (liveness timeout)`,
+    peakLagMs <= lagBoundMs ? [] : [`peak lag ${peakLagMs.toFixed(0)} ms`],
+    { peakLagMs: Math.round(peakLagMs) },
+  );
+
+  // Jitter: the displaced clients' first retry delays must be spread, not one thundering herd.
+  const recording = run.recorder.recording();
+  const firstDelays: number[] = [];
+  for (const c of recording.clients) {
+    if (!displaced.has(c.id)) continue;
+    const retry = c.events.find((e) => e.type === "retry" && e.t >= killedAt);
+    if (retry?.type === "retry") firstDelays.push(retry.delayMs);
+  }
+  const p10 = percentile(firstDelays, 10);
+  const p90 = percentile(firstDelays, 90);
+  const max = firstDelays.length ? Math.max(...firstDelays) : 0;
+  run.figures["first retry delay p10/p50/p90/max (ms)"] =
+    `${p10.toFixed(0)}/${percentile(firstDelays, 50).toFixed(0)}/${p90.toFixed(0)}/${max.toFixed(0)}`;
+  run.check(
+    "retries are jittered (p90 - p10 of first delays >= 25% of the largest)",
+    firstDelays.length >= displaced.size * 0.9 && p90 - p10 >= 0.25 * max
+      ? []
+      : [`${firstDelays.length} first retries, p10 ${p10} p90 ${p90} max ${max}`],
+    { retries: firstDelays.length },
+  );
+  await hold(2000);
+
+  await fleet.stopPublishing();
+  await fleet.quiesce();
+  const end = await teardown({ recorder: run.recorder, fleets: [fleet], balancer, topology });
+  await run.finish({
+    recording: end.recording,
+    leaks: end.leaks,
+    reconnectBoundMs: boundMs,
+    expectRecovery: true,
+    bound: `every client back within ${boundMs} ms; survivors under ${limit} connections and ${lagBoundMs} ms event-loop lag; retries jittered`,
+  });
+});
