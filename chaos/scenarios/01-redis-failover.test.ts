@@ -61,10 +61,20 @@ it("1. Redis primary killed: Sentinel promotes the replica, hubs follow, acknowl
     "Sentinel promoted the replica",
     promoted ? [] : [`master is still ${await masterName()}`],
   );
-  // The killed primary comes back (as a pod would) and Sentinel turns it into a replica, so the
-  // hub's replica acknowledgment (REDIS_MIN_REPLICAS) can be met again.
-  run.fault("restart old primary (rejoins as replica)");
+  // The killed primary comes back as a pod would: its init script (infra RedisHa) asks Sentinel
+  // for the current primary and starts as its replica, so REDIS_MIN_REPLICAS can be met again.
+  run.fault("restart old primary as replica of the new one");
   await restart({ docker: topology.docker, id: primary.getId() });
+  const current = (await masterName()) ?? "redis-b";
+  const rejoined = await pollUntil(
+    async () => {
+      const r = await primary.exec(["redis-cli", "replicaof", current, "6379"]).catch(() => null);
+      return r?.exitCode === 0 && r.output.includes("OK");
+    },
+    15_000,
+    500,
+  );
+  run.check("old primary rejoined as a replica", rejoined ? [] : ["REPLICAOF never succeeded"]);
 
   const recovered = await pollUntil(
     () => {
