@@ -44,8 +44,8 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
-      const pos = error.linePos?.[0];
-      const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+      const pos = lineCounter.linePos(error.pos[0]);
+      const where = `${file}:${pos.line}:${pos.col}`;
       throw new ManifestError(`${where}: invalid YAML: ${error.message.split("\n")[0]}`);
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
@@ -95,14 +95,17 @@ export async function manifestFiles(paths: readonly string[]): Promise<string[]>
   return files;
 }
 
-/** Every object in the files and directories named by `paths`, in file order. */
-export async function loadManifests(paths: readonly string[]): Promise<LoadedObject[]> {
+/** Every object in the files and directories named by `paths`, in file order, and the files. */
+export async function loadManifests(
+  paths: readonly string[],
+): Promise<{ objects: LoadedObject[]; files: string[] }> {
   const objects: LoadedObject[] = [];
-  for (const file of await manifestFiles(paths)) {
+  const files = await manifestFiles(paths);
+  for (const file of files) {
     const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => {
       throw new ManifestError(`${file}: cannot read (${e.code ?? e.message})`);
     });
     objects.push(...parseManifests(text, file));
   }
-  return objects;
+  return { objects, files };
 }
