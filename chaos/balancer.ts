@@ -1,9 +1,15 @@
 import { FaultProxy } from "./faults/proxy.js";
-import type { HubNode } from "./hub-node.js";
 import type { StackSettings } from "./settings.js";
 
+/** What the balancer needs of a node (a HubNode, or a local server in tests). */
+export interface Backend {
+  readonly name: string;
+  readonly port: number;
+  isReady(timeoutMs: number): Promise<boolean>;
+}
+
 interface Endpoint {
-  node: HubNode;
+  node: Backend;
   ready: boolean;
   failures: number;
 }
@@ -22,7 +28,7 @@ export class Balancer implements AsyncDisposable {
 
   private constructor(private readonly probe: StackSettings["probes"]["readiness"]) {}
 
-  static async start(settings: StackSettings): Promise<Balancer> {
+  static async start(settings: Pick<StackSettings, "probes">): Promise<Balancer> {
     const balancer = new Balancer(settings.probes.readiness);
     balancer.#proxy = await FaultProxy.start({
       name: "balancer",
@@ -40,13 +46,13 @@ export class Balancer implements AsyncDisposable {
   }
 
   /** Adds a node; it takes traffic once its first probe passes. */
-  add(node: HubNode): void {
+  add(node: Backend): void {
     this.#endpoints.push({ node, ready: false, failures: 0 });
     void this.probeAll();
   }
 
   /** Takes a node out of rotation (terminating, removed); open connections are not cut. */
-  remove(node: HubNode): void {
+  remove(node: Backend): void {
     const i = this.#endpoints.findIndex((e) => e.node === node);
     if (i >= 0) this.#endpoints.splice(i, 1);
   }
