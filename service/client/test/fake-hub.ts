@@ -123,6 +123,16 @@ export class FakeHub {
     return stored.seq;
   }
 
+  /** Stores a client's pub once per id (the dedupe window never ends here); returns its seq. */
+  accept(f: Frame): number {
+    const id = typeof f.id === "string" ? f.id : undefined;
+    const seen = id === undefined ? undefined : this.acked.get(id);
+    if (seen) return seen.seq;
+    const seq = this.publish(String(f.ch), f.data, id);
+    if (id !== undefined) this.acked.set(id, { ch: String(f.ch), seq });
+    return seq;
+  }
+
   async stop(): Promise<void> {
     for (const c of this.connections) c.ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
@@ -144,13 +154,8 @@ export class FakeHub {
     } else if (f.op === "unsub") {
       this.channel(ch).subs.delete(conn);
     } else if (f.op === "pub") {
-      const id = typeof f.id === "string" ? f.id : undefined;
-      const seen = id === undefined ? undefined : this.acked.get(id);
-      const seq = seen?.seq ?? this.publish(ch, f.data, id);
-      if (id !== undefined) {
-        this.acked.set(id, { ch, seq });
-        conn.send({ op: "ok", id, ch, seq });
-      }
+      const seq = this.accept(f);
+      if (typeof f.id === "string") conn.send({ op: "ok", id: f.id, ch, seq });
     }
   }
 }
