@@ -138,10 +138,16 @@ export class LeanWebSocket {
         socket.off("data", onHead);
         socket.off("error", onEarlyError);
         socket.off("close", onEarlyClose);
+        const rest = head.subarray(parsed.headerBytes);
+        // Frames that came with the 101 are handed over after the caller got the socket (its
+        // handlers may send in reply); the socket stays paused so later chunks keep their order.
+        socket.pause();
         ws.attach();
         resolve(ws);
-        const rest = head.subarray(parsed.headerBytes);
-        if (rest.length > 0) ws.receive(rest);
+        setImmediate(() => {
+          if (rest.length > 0) ws.receive(rest);
+          socket.resume();
+        });
       };
       const onEarlyError = (error: Error) =>
         fail(

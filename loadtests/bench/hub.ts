@@ -1,0 +1,47 @@
+// npm run bench:hub [-- --quick] [--runs N] [--no-write]: one hub node against the raw ws floor
+// in the same run (issue 3): deliveries/s at 1k and 5k subscribers, p50/p99 at the fixed rates of
+// BENCHMARKS.md and at half of the measured saturation, memory per idle connection at 10k.
+import { parseBenchFlags, runBench } from "./bench-run.js";
+import type { BenchPlan } from "./run-case.js";
+
+const FULL: BenchPlan = {
+  sizes: [1_000, 5_000],
+  broadcasts: { 1000: 2_000, 5000: 500 },
+  fixedRates: { 1000: 50, 5000: 10 },
+  latencySeconds: 10,
+  halfSaturation: true,
+  idleConnections: 10_000,
+};
+
+const QUICK: BenchPlan = {
+  sizes: [200, 1_000],
+  broadcasts: { 200: 300, 1000: 100 },
+  fixedRates: { 200: 50, 1000: 10 },
+  latencySeconds: 2,
+  halfSaturation: true,
+  idleConnections: 2_000,
+};
+
+try {
+  const flags = parseBenchFlags(process.argv.slice(2));
+  await runBench({
+    section: "bench:hub",
+    title: "One hub node against the raw ws floor (`npm run bench:hub`)",
+    targetKeys: ["raw", "hub"],
+    memoryKeys: ["raw", "hub"],
+    plan: flags.quick ? QUICK : FULL,
+    runs: flags.runs ?? 1,
+    chart: false,
+    write: flags.write,
+    notes: [
+      "Targets (issue 3): deliveries/s ≥ 80 % of the raw ws floor; p99 < 50 ms at half of the",
+      "saturation rate; < 16 KB per idle connection. The half-saturation rate is each case's own",
+      "measured saturation broadcasts/s divided by two.",
+    ],
+  });
+} catch (error) {
+  process.stderr.write(
+    `[bench:hub] failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,117 @@
+// One run of one target: start its nodes, measure at N=1k then N=5k, stop everything.
+import { Crowd } from "./generator.js";
+import { fixedRate, type LatencyResult, type Saturation, saturate } from "./phases.js";
+import { type ServerNode, startNode, type Target } from "./targets.js";
+
+export interface BenchPlan {
+  /** Subscriber counts, ascending (the crowd grows from one to the next). */
+  sizes: number[];
+  /** Measured broadcasts per size (after a 10 % warm-up). */
+  broadcasts: Record<number, number>;
+  /** Fixed latency rate per size, broadcasts/s (BENCHMARKS.md: 50 at 1k, 10 at 5k). */
+  fixedRates: Record<number, number>;
+  latencySeconds: number;
+  /** Also measure latency at half of the measured saturation rate (issue 3's target). */
+  halfSaturation: boolean;
+  idleConnections: number;
+}
+
+export interface SizeResult {
+  n: number;
+  saturation: Saturation;
+  fixed: LatencyResult;
+  half?: LatencyResult;
+  failedConnections: number;
+}
+
+export interface MemoryResult {
+  connections: number;
+  rssPerConnection: number;
+  heapPerConnection: number;
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+async function startNodes(target: Target, redisUrl: string | undefined): Promise<ServerNode[]> {
+  const nodes: ServerNode[] = [];
+  try {
+    for (let i = 0; i < target.nodes; i++)
+      nodes.push(await startNode(target, i, target.redis ? redisUrl : undefined));
+  } catch (error) {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    throw error;
+  }
+  return nodes;
+}
+
+/** Saturation and latency at each size, one fresh set of nodes. */
+export async function runThroughput(
+  target: Target,
+  plan: BenchPlan,
+  redisUrl?: string,
+): Promise<SizeResult[]> {
+  if (target.redis && !redisUrl) throw new Error(`${target.name} needs Redis`);
+  const nodes = await startNodes(target, redisUrl);
+  const crowd = new Crowd(
+    target.dialect,
+    nodes.map((n) => n.url),
+  );
+  const results: SizeResult[] = [];
+  try {
+    await crowd.connectPublisher();
+    for (const n of plan.sizes) {
+      await crowd.grow(n - crowd.subscribers.length);
+      const broadcasts = plan.broadcasts[n] ?? 500;
+      const saturation = await saturate(
+        crowd,
+        Math.max(20, Math.round(broadcasts / 10)),
+        broadcasts,
+      );
+      const fixed = await fixedRate(crowd, plan.fixedRates[n] ?? 10, plan.latencySeconds);
+      const result: SizeResult = { n, saturation, fixed, failedConnections: crowd.failed };
+      if (plan.halfSaturation) {
+        result.half = await fixedRate(
+          crowd,
+          Math.max(1, Math.floor(saturation.broadcastsPerSecond / 2)),
+          plan.latencySeconds,
+        );
+      }
+      log(
+        `${target.key} N=${n}: ${Math.round(saturation.deliveriesPerSecond)} deliveries/s${saturation.complete ? "" : " (INCOMPLETE)"}, p50/p99 ${fixed.p50.toFixed(1)}/${fixed.p99.toFixed(1)} ms @${fixed.rate}/s${result.half ? `, ${result.half.p50.toFixed(1)}/${result.half.p99.toFixed(1)} ms @${result.half.rate}/s` : ""}`,
+      );
+      results.push(result);
+    }
+  } finally {
+    await crowd.close();
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+  }
+  return results;
+}
+
+/** Memory per idle connection on one node: (after − before) / connections, each read after gc. */
+export async function runMemory(target: Target, connections: number): Promise<MemoryResult> {
+  const [node] = await startNodes({ ...target, nodes: 1, redis: false }, undefined);
+  if (!node) throw new Error("no node started");
+  const crowd = new Crowd(target.dialect, [node.url]);
+  try {
+    const before = await node.memory();
+    await crowd.idle(connections);
+    const open = crowd.subscribers.length;
+    if (open === 0) throw new Error(`${target.name}: no idle connection opened`);
+    const after = await node.memory();
+    const result = {
+      connections: open,
+      rssPerConnection: (after.rss - before.rss) / open,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / open,
+    };
+    log(
+      `${target.key} memory: ${(result.rssPerConnection / 1024).toFixed(1)} KB RSS, ${(result.heapPerConnection / 1024).toFixed(1)} KB heap per idle connection (${open} open)`,
+    );
+    return result;
+  } finally {
+    await crowd.close();
+    await node.stop();
+  }
+}

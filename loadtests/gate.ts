@@ -1,0 +1,119 @@
+// npm run load:gate: two hub nodes (real processes) on one Redis, the gate scenarios through the
+// Node driver against the stack's SLOs, a table, exit 99 on any breach. Everything it starts is
+// stopped on every exit path.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runScenario } from "./driver/run.js";
+import { parseGateArgs, scaledSteps } from "./gate-plan.js";
+import { ensureHubBuilt, type HubNode, startHubNode } from "./harness/hub-process.js";
+import { type RunningRedis, startRedis } from "./harness/redis.js";
+import { junitXml } from "./lib/junit.js";
+import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
+
+const EXIT_THRESHOLD_FAILED = 99;
+
+function log(line: string): void {
+  process.stderr.write(`[load:gate] ${line}\n`);
+}
+
+function verdictTable(summaries: LoadSummary[]): string {
+  const rows = summaries.map((s) => {
+    const lat = s.metrics.delivery_latency;
+    return [
+      s.ok ? "pass" : "FAIL",
+      s.scenario,
+      String(s.metrics.connect_success?.passes ?? 0),
+      lat
+        ? `${formatNumber(lat.med ?? Number.NaN)}/${formatNumber(lat["p(99)"] ?? Number.NaN)}`
+        : "-",
+      String(s.metrics.messages_received?.count ?? 0),
+      String(s.metrics.messages_lost?.count ?? 0),
+      `${(s.durationMs / 1000).toFixed(1)}s`,
+    ];
+  });
+  const header = ["result", "scenario", "connects", "p50/p99 ms", "delivered", "lost", "time"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseGateArgs>;
+  try {
+    args = parseGateArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let redis: RunningRedis | undefined;
+  const hubs: HubNode[] = [];
+  const summaries: LoadSummary[] = [];
+  const t0 = performance.now();
+  try {
+    ensureHubBuilt();
+    redis = await startRedis();
+    log(`redis (${redis.kind}) at ${redis.url}`);
+    for (const nodeId of ["gate-a", "gate-b"]) {
+      hubs.push(await startHubNode({ nodeId, redisUrl: redis.url }));
+    }
+    log(`hub nodes at ${hubs.map((h) => h.wsUrl).join(", ")}`);
+    const urls = hubs.map((h) => h.wsUrl);
+    for (const step of scaledSteps(args.scale)) {
+      if (abort.signal.aborted) break;
+      log(`${step.scenario}: ${step.connections} connections, ${step.durationSeconds} s`);
+      const summary = await runScenario({
+        ...step,
+        urls,
+        stack: args.stack,
+        slo: args.slo,
+        connectRate: 1_000,
+        channel: `gate:${step.scenario}`,
+        progress: process.stderr.isTTY === true,
+        signal: abort.signal,
+      });
+      summaries.push(summary);
+      process.stdout.write(`${summaryTable(summary)}\n\n`);
+      mkdirSync(args.reportDir, { recursive: true });
+      writeFileSync(
+        join(args.reportDir, `gate-${step.scenario}.json`),
+        `${JSON.stringify(summary, null, 2)}\n`,
+      );
+      writeFileSync(join(args.reportDir, `gate-${step.scenario}.xml`), junitXml(summary));
+    }
+    for (const hub of hubs) {
+      if (!hub.process.running)
+        throw new Error(`hub ${hub.nodeId} exited during the gate:\n${hub.process.output()}`);
+    }
+  } finally {
+    await Promise.allSettled(hubs.map((h) => h.stop()));
+    await redis?.stop().catch(() => {});
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  process.stdout.write(`${verdictTable(summaries)}\n`);
+  if (abort.signal.aborted) {
+    log("interrupted: no verdict");
+    return 1;
+  }
+  const ok = summaries.length > 0 && summaries.every((s) => s.ok);
+  log(
+    `${ok ? "PASS" : "FAIL"} in ${((performance.now() - t0) / 1000).toFixed(1)} s (SLOs: ${args.slo ?? "loadtests/slo.json"}, stack ${args.stack})`,
+  );
+  return ok ? 0 : EXIT_THRESHOLD_FAILED;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `[load:gate] could not run: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
