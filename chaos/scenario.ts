@@ -23,7 +23,7 @@ declare module "vitest" {
 
 const REPORTS = fileURLToPath(new URL("./reports/", import.meta.url));
 
-/** The run's report directory: provided by chaos/global-setup.ts, or a fresh timestamped one. */
+/** The run's report directory: from chaos/global-setup.ts, `CHAOS_RUN_DIR`, or a fresh one. */
 export function runDir(): string {
   let provided: string | undefined;
   try {
@@ -31,7 +31,11 @@ export function runDir(): string {
   } catch {
     provided = undefined;
   }
-  return provided ?? join(REPORTS, new Date().toISOString().replace(/[:.]/g, "-"));
+  return (
+    provided ??
+    process.env.CHAOS_RUN_DIR ??
+    join(REPORTS, new Date().toISOString().replace(/[:.]/g, "-"))
+  );
 }
 
 export interface ScenarioSpec {
