@@ -47,6 +47,10 @@ function bad(message: string): HubClientError {
   return new HubClientError("bad_request", message);
 }
 
+function badChannel(ch: unknown): HubClientError {
+  return bad(`channel "${String(ch).slice(0, 140)}" must match ^[A-Za-z0-9:_.-]{1,128}$`);
+}
+
 export class HubClient extends Emitter<HubClientEvents> {
   readonly #o: ResolvedOptions;
   readonly #outbox: Outbox;
@@ -104,10 +108,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   /** Subscribes to `ch`; resolves on `subscribed`. Resumed with since+epoch after every reconnect. */
   subscribe(ch: string): Promise<SubscribedEvent> {
     if (this.#isClosed()) return Promise.reject(closedError());
-    if (!isChannel(ch))
-      return Promise.reject(
-        bad(`channel "${String(ch).slice(0, 140)}" must match ^[A-Za-z0-9:_.-]{1,128}$`),
-      );
+    if (!isChannel(ch)) return Promise.reject(badChannel(ch));
     const { sub, created } = this.#subs.add(ch);
     const { last, epoch } = sub.state;
     if (sub.state.confirmed && last !== undefined && epoch !== undefined) {
@@ -130,10 +131,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   /** Publishes `data` on `ch` under `id` (generated when absent); resolves on the hub's `ok`. */
   publish(ch: string, data: Json, opts: { id?: string } = {}): Promise<PublishResult> {
     if (this.#isClosed()) return Promise.reject(closedError());
-    if (!isChannel(ch))
-      return Promise.reject(
-        bad(`channel "${String(ch).slice(0, 140)}" must match ^[A-Za-z0-9:_.-]{1,128}$`),
-      );
+    if (!isChannel(ch)) return Promise.reject(badChannel(ch));
     const id = opts.id ?? `${this.#idPrefix}-${++this.#idCounter}`;
     if (id.length === 0 || id.length > MAX_ID_LENGTH) {
       return Promise.reject(bad(`publish id must be 1 to ${MAX_ID_LENGTH} characters long`));
