@@ -1,0 +1,40 @@
+// The stacks this template ships pass every mandatory rule, as rendered offline by infra/.
+import { describe, expect, it } from "vitest";
+import { renderStack } from "../infra/render.js";
+import { evaluate, isFailure } from "./evaluate.js";
+import { kindOf } from "./manifest-fields.js";
+import { optionsFor } from "./options.js";
+import { defaultRules } from "./rules/index.js";
+import { setPath } from "./sample-objects.js";
+import type { StackName } from "./types.js";
+
+describe.each(["dev", "prod"] as const)("rendered %s stack", (stack: StackName) => {
+  it("fails no mandatory rule", async () => {
+    const objects = await renderStack(stack);
+    const findings = evaluate(objects, defaultRules(), { options: optionsFor(stack) });
+    const failures = findings
+      .filter(isFailure)
+      .map((f) => `${f.rule} ${f.kind} ${f.namespace}/${f.name}: ${f.message}`);
+    expect(failures).toEqual([]);
+  });
+
+  it("is really checked: the hub, its PDB and its network policy are what the rules read", async () => {
+    const objects = structuredClone(await renderStack(stack)) as Record<string, unknown>[];
+    const hub = objects.find(
+      (o) => kindOf(o) === "Deployment" && JSON.stringify(o).includes("DRAIN_SECONDS"),
+    );
+    if (!hub) throw new Error("rendered stack has no hub Deployment");
+    setPath(hub, "spec.template.spec.terminationGracePeriodSeconds", 1);
+    const broken = objects.filter(
+      (o) => !["PodDisruptionBudget", "NetworkPolicy"].includes(kindOf(o)),
+    );
+    const rules = new Set(
+      evaluate(broken, defaultRules(), { options: optionsFor(stack) })
+        .filter(isFailure)
+        .map((f) => f.rule),
+    );
+    expect(rules).toEqual(
+      new Set(["wshub-grace-period", "wshub-pdb", "wshub-default-deny-network-policy"]),
+    );
+  });
+});
