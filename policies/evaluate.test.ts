@@ -49,4 +49,27 @@ describe("evaluate", () => {
     });
     expect(findings.every((f) => f.namespace === "other" || f.kind === "Namespace")).toBe(true);
   });
+
+  it("never throws on malformed objects and keeps array indexes in paths", () => {
+    const objects = [
+      { apiVersion: "apps/v1", kind: "Deployment", spec: "x" },
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: 5, spec: { replicas: "3" } },
+      {
+        apiVersion: "v1",
+        kind: "Pod",
+        spec: { containers: "oops", volumes: [1, null, { name: "n", hostPath: {} }] },
+      },
+      {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        spec: { scaleTargetRef: 3 },
+      },
+      { apiVersion: "policy/v1", kind: "PodDisruptionBudget", spec: { selector: [] } },
+      { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", spec: { policyTypes: "x" } },
+    ];
+    const findings = evaluate(objects, defaultRules(), { options });
+    expect(findings.find((f) => f.rule === "wshub-no-host-path")?.path).toBe(
+      "spec.volumes[2].hostPath",
+    );
+  });
 });

@@ -16,6 +16,15 @@ export function recs(value: unknown): Rec[] {
   return value.map(rec).filter((r): r is Rec => r !== undefined);
 }
 
+/** The plain objects of an array with their indexes in it (other entries skipped). */
+export function indexedRecs(value: unknown): [Rec, number][] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v, i): [Rec, number][] => {
+    const r = rec(v);
+    return r ? [[r, i]] : [];
+  });
+}
+
 /** The value as a string, or undefined. */
 export function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;

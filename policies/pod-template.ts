@@ -1,5 +1,5 @@
 // Where each workload kind keeps its pod, and the containers inside it (init containers too).
-import { kindOf, type Rec, rec, recs, str, stringMap } from "./manifest-fields.js";
+import { indexedRecs, kindOf, type Rec, rec, str, stringMap } from "./manifest-fields.js";
 import type { K8sObject, Violation } from "./types.js";
 
 /** A pod spec found in an object, with its labels and the path to it (for messages). */
@@ -74,10 +74,10 @@ export function containersOf(pod: PodTemplate): ContainerRef[] {
     ["containers", false],
     ["initContainers", true],
   ] as const) {
-    recs(pod.spec[field]).forEach((container, i) => {
+    for (const [container, i] of indexedRecs(pod.spec[field])) {
       const name = str(container.name) ?? `#${i}`;
       refs.push({ container, name, init, path: `${pod.path}.${field}[${i}]` });
-    });
+    }
   }
   return refs;
 }

@@ -1,4 +1,4 @@
-import { recs, str } from "../manifest-fields.js";
+import { indexedRecs, str } from "../manifest-fields.js";
 import { podTemplateOf } from "../pod-template.js";
 import { defineRule } from "../types.js";
 
@@ -13,7 +13,7 @@ export const noHostPath = defineRule({
   check: (obj) => {
     const pod = podTemplateOf(obj);
     if (!pod) return [];
-    return recs(pod.spec.volumes).flatMap((v, i) =>
+    return indexedRecs(pod.spec.volumes).flatMap(([v, i]) =>
       v.hostPath === undefined
         ? []
         : [

@@ -1,4 +1,4 @@
-import { rec, recs, str } from "../manifest-fields.js";
+import { indexedRecs, rec, str } from "../manifest-fields.js";
 import { describeContainer, perContainer } from "../pod-template.js";
 import { defineRule, type Violation } from "../types.js";
 
@@ -40,7 +40,7 @@ export const noLiteralSecretEnv = defineRule({
   crossObject: false,
   check: (obj) =>
     perContainer(obj, (_pod, ref) =>
-      recs(ref.container.env).flatMap((env, i): Violation[] => {
+      indexedRecs(ref.container.env).flatMap(([env, i]): Violation[] => {
         const name = str(env.name) ?? "";
         if (!isSecretName(name)) return [];
         const path = `${ref.path}.env[${i}]`;
