@@ -104,10 +104,10 @@ export class Fleet implements AsyncDisposable {
     const lastSeq = new Map<string, number>();
     this.#lastSeq[i] = lastSeq;
     const live = () => !this.#closed;
-    client.on(
-      "open",
-      (e) => live() && rec.event(id, { t: Date.now(), type: "open", node: e.node }),
-    );
+    client.on("open", (e) => {
+      this.#nodes[i] = e.node;
+      if (live()) rec.event(id, { t: Date.now(), type: "open", node: e.node });
+    });
     client.on("close", (e) => live() && rec.event(id, { t: Date.now(), type: "close", ...e }));
     client.on(
       "reconnecting",

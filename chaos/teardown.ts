@@ -14,7 +14,11 @@ export async function teardown(parts: {
   fleets: Fleet[];
   balancer: Balancer;
   topology: Topology;
+  /** How long clients still reconnecting (a drain's retry hints) may take: the scenario's bound. */
+  settleMs?: number;
 }): Promise<{ recording: Recording; leaks: LeakCount }> {
+  const whole = () => parts.fleets.every((f) => f.connectedCount() === f.clients.length);
+  await pollUntil(whole, parts.settleMs ?? 15_000, 250);
   const recording = parts.recorder.recording();
   const live = [...parts.topology.hubs];
   await Promise.all(parts.fleets.map((f) => f.close()));

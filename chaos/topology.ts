@@ -106,11 +106,13 @@ export class Topology implements AsyncDisposable {
           : await startSingleRedis(network, labels);
       const proxied = new Set(options.proxied ?? []);
       const t = topology;
-      await Promise.all(
+      const started = await Promise.all(
         Array.from({ length: options.hubs }, (_, i) =>
           t.startHub({ name: `hub-${i + 1}`, proxied: proxied.has(i) }),
         ),
       );
+      // Started in parallel: keep hubs[i] = hub-(i+1) whatever order they came up in.
+      t.hubs.splice(0, t.hubs.length, ...started);
       return topology;
     } catch (error) {
       if (topology) await topology.dispose();

@@ -98,6 +98,7 @@ it("1. Redis primary killed: Sentinel promotes the replica, hubs follow, acknowl
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

@@ -77,6 +77,7 @@ it("2. Redis partitioned from one hub for 10 s: it goes unready, refuses publish
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

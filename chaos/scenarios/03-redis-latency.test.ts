@@ -65,6 +65,7 @@ it("3. Redis latency 200 ms ± 50 ms through the proxy: no loss, p99 reported", 
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

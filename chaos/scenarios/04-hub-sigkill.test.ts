@@ -41,6 +41,7 @@ it("4. hub node SIGKILL under load: its clients reconnect elsewhere and resume w
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

@@ -73,6 +73,7 @@ it("5. hub node frozen for 15 s: clients detect it, move, resume; the thawed nod
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

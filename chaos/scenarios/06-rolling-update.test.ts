@@ -75,6 +75,7 @@ it("6. rolling update v1 -> v2 under load with the infra's numbers: no loss, all
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

@@ -65,6 +65,7 @@ it("7. bad release: v2 never becomes ready, the driver rolls back to v1 and clie
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });

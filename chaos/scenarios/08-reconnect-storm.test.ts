@@ -106,7 +106,13 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
 
   await fleet.stopPublishing();
   await fleet.quiesce();
-  const end = await teardown({ recorder: run.recorder, fleets: [fleet], balancer, topology });
+  const end = await teardown({
+    recorder: run.recorder,
+    fleets: [fleet],
+    settleMs: boundMs,
+    balancer,
+    topology,
+  });
   await run.finish({
     recording: end.recording,
     leaks: end.leaks,

@@ -133,6 +133,7 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
   const { recording, leaks } = await teardown({
     recorder: run.recorder,
     fleets: [fleet],
+    settleMs: boundMs,
     balancer,
     topology,
   });
