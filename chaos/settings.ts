@@ -26,7 +26,11 @@ export function chaosStack(): StackSettings["stack"] {
  * THE one place where the chaos suite departs from infra/settings.ts. Everything else (rollout
  * numbers, drain, grace, limits, history, rates) is exactly what the Deployment gets.
  */
-export function chaosSettings(stack = chaosStack()): { settings: StackSettings; scaled: Scaled[] } {
+export function chaosSettings(stack = chaosStack()): {
+  settings: StackSettings;
+  deployed: StackSettings;
+  scaled: Scaled[];
+} {
   const deployed = settingsFor(stack);
   const scaled: Scaled[] = [
     {
@@ -64,6 +68,7 @@ export function chaosSettings(stack = chaosStack()): { settings: StackSettings; 
   for (const s of scaled) setPath(overrides as Record<string, unknown>, s.path, s.chaos);
   return {
     settings: settingsFor(stack, overrides),
+    deployed,
     scaled: scaled.filter((s) => s.deployed !== s.chaos),
   };
 }

@@ -196,6 +196,11 @@ export class Topology implements AsyncDisposable {
     return node;
   }
 
+  /** The hub's WebSocket URL on its container address: no docker-proxy buffering in between. */
+  directUrl(node: HubNode): string {
+    return `ws://${node.container.getIpAddress(this.network.getName())}:${HUB_PORT}/v1/ws`;
+  }
+
   hub(name: string): HubNode {
     const node = this.hubs.find((h) => h.name === name);
     if (!node) throw new ChaosError("TOPOLOGY", `no hub named ${name}`);

@@ -27,7 +27,16 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
   const { settings } = run;
   const boundMs = settings.slo.reconnectWithinMs;
   const p99Bound = settings.slo.deliveryP99Ms;
-  await using cluster = await Cluster.start({ settings, hubs: 2, redis: "single" });
+  // A client that stops reading cannot answer pings either: with the suite's short heartbeat it
+  // would be dropped as dead before its buffer fills. Here the hubs run the DEPLOYED heartbeat, so
+  // what closes it is the slow-consumer bound, as in production.
+  const heartbeatSeconds = run.config.deployed.hub.heartbeatSeconds;
+  await using cluster = await Cluster.start({
+    settings,
+    hubs: 2,
+    redis: "single",
+    env: { HEARTBEAT_SECONDS: String(heartbeatSeconds) },
+  });
   const { topology, balancer } = cluster;
   const target = topology.hubs[0]!;
   await using fleet = await Fleet.start({
@@ -38,19 +47,20 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
     channels: ["room:a", "room:b"],
     publishers: 4,
     ratePerSecond: 20,
-    heartbeatTimeoutMs: clientHeartbeatMs(settings),
+    heartbeatTimeoutMs: clientHeartbeatMs(run.config.deployed),
   });
   const raws: WebSocket[] = [];
   try {
     // The slow consumer subscribes to a bulk channel, then stops reading its socket.
-    const slow = await rawClient(target.wsUrl, topology.token);
+    // Straight to the container address: docker-proxy would buffer megabytes more in between.
+    const slow = await rawClient(topology.directUrl(target), topology.token);
     raws.push(slow);
     slow.send(JSON.stringify({ op: "sub", ch: "bulk" }));
     await once(slow, "message");
     const closed = once(slow, "close");
     slow.pause();
     const bulkPublishers = await Promise.all(
-      [1, 2].map(() => rawClient(target.wsUrl, topology.token)),
+      [1, 2, 3, 4].map(() => rawClient(target.wsUrl, topology.token)),
     );
     raws.push(...bulkPublishers);
     const flooder = await rawClient(target.wsUrl, topology.token);
@@ -61,9 +71,10 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
     });
     await hold(2000);
 
-    const endSlow = run.fault("slow consumer stops reading; 2 x 48 KB publishes at 20/s each");
-    const pad = "b".repeat(48 * 1024);
+    // Each bulk publisher stays under its own publish rate limit.
     const rate = Math.floor(settings.hub.maxPublishRate * 0.4);
+    const endSlow = run.fault(`slow consumer stops reading; 4 publishers x ${rate}/s x 48 KB`);
+    const pad = "b".repeat(48 * 1024);
     let n = 0;
     const bulkTimer = setInterval(
       () => {
