@@ -2,7 +2,7 @@ import { it } from "vitest";
 import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { rollout } from "../rollout/driver.js";
-import { hold, ScenarioRun } from "../scenario.js";
+import { hold, pollUntil, ScenarioRun } from "../scenario.js";
 import { teardown } from "../teardown.js";
 
 const CLIENTS = 30;
@@ -62,11 +62,18 @@ it("6. rolling update v1 -> v2 under load with the infra's numbers: no loss, all
     },
   );
   await hold(3000);
+  // Drained clients come back after their retry hints: wait for all of them (bounded) first.
+  await pollUntil(() => fleet.connectedCount() === CLIENTS, boundMs);
   const versions = new Map(topology.hubs.map((h) => [h.name, h.version]));
   const stray = [...fleet.nodesInUse()].filter(([node]) => versions.get(node) !== "v2");
   run.check(
     "every client on v2 at the end",
-    stray.map(([node, n]) => `${n} clients on ${node}`),
+    [
+      ...stray.map(([node, n]) => `${n} clients on ${node}`),
+      ...(fleet.connectedCount() < CLIENTS
+        ? [`${CLIENTS - fleet.connectedCount()} not connected`]
+        : []),
+    ],
     { connected: fleet.connectedCount() },
   );
 
