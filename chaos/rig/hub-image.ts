@@ -9,6 +9,8 @@ import { HUB_IMAGE } from "./names.js";
 import { REPO_ROOT, RIG_DIR } from "./paths.js";
 
 const STAGE_DIR = join(RIG_DIR, "hub");
+// Only this subdirectory goes into the image (see .dockerignore and the Dockerfile's prebuilt stage).
+const APP_DIR = join(STAGE_DIR, "app");
 const BUILD_CA = join(RIG_DIR, "build-ca.pem");
 const MINUTE = 60_000;
 
@@ -23,28 +25,30 @@ export interface BuildHubImageOptions {
   buildArgs?: Readonly<Record<string, string>>;
 }
 
-/** Production node_modules in .rig/hub/, reinstalled only when package.json or the lock changes. */
+/** Production node_modules in .rig/hub/app, reinstalled only when package.json or the lock changes. */
 async function stageDependencies(): Promise<void> {
   const packageJson = await readFile(join(REPO_ROOT, "package.json"), "utf8");
   const packageLock = await readFile(join(REPO_ROOT, "package-lock.json"), "utf8");
   const fingerprint = dependencyFingerprint(packageJson, packageLock);
   const marker = join(STAGE_DIR, "deps.sha256");
   const current = await readFile(marker, "utf8").catch(() => "");
-  if (current === fingerprint && existsSync(join(STAGE_DIR, "node_modules"))) return;
+  if (current === fingerprint && existsSync(join(APP_DIR, "node_modules"))) return;
   log("staging production node_modules (npm ci --omit=dev)");
   await rm(STAGE_DIR, { recursive: true, force: true });
-  await mkdir(STAGE_DIR, { recursive: true });
-  await writeFile(join(STAGE_DIR, "package.json"), packageJson);
-  await writeFile(join(STAGE_DIR, "package-lock.json"), packageLock);
+  await mkdir(APP_DIR, { recursive: true });
+  await writeFile(join(APP_DIR, "package.json"), packageJson);
+  await writeFile(join(APP_DIR, "package-lock.json"), packageLock);
   await runChecked(
     "npm",
     ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"],
-    { cwd: STAGE_DIR, timeoutMs: 10 * MINUTE },
+    { cwd: APP_DIR, timeoutMs: 10 * MINUTE },
   );
+  // The image needs the installed tree, not the lock file.
+  await rm(join(APP_DIR, "package-lock.json"));
   await writeFile(marker, fingerprint);
 }
 
-/** Compiles service/ with the repo's tsc into .rig/hub/dist (leaves the repo's dist/ alone). */
+/** Compiles service/ with the repo's tsc into .rig/hub/app/dist (leaves the repo's dist/ alone). */
 async function stageDist(): Promise<void> {
   if (!existsSync(join(REPO_ROOT, "service", "main.ts"))) {
     throw new RigError(
@@ -52,7 +56,7 @@ async function stageDist(): Promise<void> {
       "service/main.ts does not exist yet: there is no hub to put in an image.",
     );
   }
-  const outDir = join(STAGE_DIR, "dist");
+  const outDir = join(APP_DIR, "dist");
   await rm(outDir, { recursive: true, force: true });
   log("compiling the hub (tsc -p tsconfig.build.json)");
   await runChecked(
