@@ -1,31 +1,45 @@
+import { parseLabelledRows, selectForRemoval } from "./cleanup-plan.js";
 import { log, runChecked } from "./command.js";
-import { TEST_LABEL } from "./names.js";
+import { isAlive } from "./lock.js";
+import { TEST_LABEL, TEST_OWNER_LABEL } from "./names.js";
 
-function ids(stdout: string): string[] {
-  return stdout
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
+export interface CleanupOptions {
+  /** Label whose value `true` marks test resources (default `wshub.test`). */
+  label?: string;
+  /** `orphans` (default) spares resources of other test runs still alive; `all` takes everything. */
+  scope?: "all" | "orphans";
+}
+
+async function labelled(kind: "container" | "network", label: string) {
+  const list = kind === "container" ? ["ps", "-a"] : ["network", "ls"];
+  const format = `{{.ID}} {{.Label "${TEST_OWNER_LABEL}"}}`;
+  const result = await runChecked(
+    "docker",
+    [...list, "--no-trunc", "--filter", `label=${label}=true`, "--format", format],
+    { timeoutMs: 30_000 },
+  );
+  return parseLabelledRows(result.stdout);
 }
 
 /**
- * Removes every container (forced, with its anonymous volumes) and then every network labelled
- * `wshub.test=true` (or `label=true`): what a crashed or interrupted test run left behind.
+ * Removes labelled test containers (forced, with their anonymous volumes), then labelled
+ * networks: what a crashed or interrupted test run left behind.
  */
 export async function cleanupLabelled(
-  label: string = TEST_LABEL,
+  options: CleanupOptions = {},
 ): Promise<{ containers: number; networks: number }> {
-  const FILTER = `label=${label}=true`;
-  const containers = ids(
-    (await runChecked("docker", ["ps", "-aq", "--filter", FILTER], { timeoutMs: 30_000 })).stdout,
+  const label = options.label ?? TEST_LABEL;
+  const scope = options.scope ?? "orphans";
+  const containers = selectForRemoval(
+    await labelled("container", label),
+    scope,
+    process.pid,
+    isAlive,
   );
   if (containers.length > 0) {
     await runChecked("docker", ["rm", "-f", "-v", ...containers], { timeoutMs: 120_000 });
   }
-  const networks = ids(
-    (await runChecked("docker", ["network", "ls", "-q", "--filter", FILTER], { timeoutMs: 30_000 }))
-      .stdout,
-  );
+  const networks = selectForRemoval(await labelled("network", label), scope, process.pid, isAlive);
   if (networks.length > 0) {
     await runChecked("docker", ["network", "rm", ...networks], { timeoutMs: 60_000 });
   }

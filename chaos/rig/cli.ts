@@ -33,7 +33,7 @@ async function main(argv: readonly string[]): Promise<void> {
       });
       break;
     case "cleanup":
-      await cleanupLabelled();
+      await cleanupLabelled({ scope: "all" });
       break;
   }
   process.stderr.write(

@@ -1,5 +1,5 @@
 // The rig's public surface: chaos scenarios, vitest globalSetup and the CLI use only this.
-export { cleanupLabelled } from "./cleanup.js";
+export { type CleanupOptions, cleanupLabelled } from "./cleanup.js";
 export { ensureEngine } from "./engine.js";
 export { RigError, type RigErrorCode } from "./errors.js";
 export { type BuildHubImageOptions, buildHubImage } from "./hub-image.js";
@@ -13,5 +13,6 @@ export {
   STANDIN_LABEL,
   TEST_LABEL,
   TEST_LABELS,
+  TEST_OWNER_LABEL,
 } from "./names.js";
 export { startTestNetwork } from "./test-network.js";

@@ -4,7 +4,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import { RigError } from "./errors.js";
 import { RIG_DIR } from "./paths.js";
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it exists but is not ours to signal). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,9 +1,13 @@
 /** Label on every container and network a test starts; `cleanupLabelled()` removes them by it. */
 export const TEST_LABEL = "wshub.test";
 
+/** Pid of the process that started a container, so a run's cleanup spares another live run's. */
+export const TEST_OWNER_LABEL = "wshub.test.pid";
+
 /** Labels to pass to testcontainers: `new GenericContainer(image).withLabels(TEST_LABELS)`. */
 export const TEST_LABELS: Readonly<Record<string, string>> = Object.freeze({
   [TEST_LABEL]: "true",
+  [TEST_OWNER_LABEL]: String(process.pid),
 });
 
 /** Label on images the rig built locally because the public image could not be pulled. */
