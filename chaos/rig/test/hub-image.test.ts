@@ -21,7 +21,8 @@ describe("the hub image (service/Dockerfile, prebuilt)", () => {
 
   beforeAll(async () => {
     await buildHubImage({ tag: IMAGE });
-    const secret = randomBytes(32).toString("hex");
+    const jwtSecret = randomBytes(32).toString("hex");
+    const apiKey = randomBytes(32).toString("hex");
     // Production mode refuses to start without auth; the memory bus needs no Redis.
     container = await docker(
       "run",
@@ -32,9 +33,9 @@ describe("the hub image (service/Dockerfile, prebuilt)", () => {
       "--label",
       `${TEST_LABEL}=true`,
       "-e",
-      `AUTH_JWT_SECRET=${secret}`,
+      `AUTH_JWT_SECRET=${jwtSecret}`,
       "-e",
-      `API_KEY=${secret}`,
+      `API_KEY=${apiKey}`,
       "-e",
       "DRAIN_SECONDS=1",
       "-e",
