@@ -69,6 +69,22 @@ describe("runScenario against an in-process hub", () => {
     expect(summary.ok).toBe(true);
   });
 
+  it("reconnect-storm counts what a hub without replay lost during the storm", async () => {
+    const amnesiac = await hub({ noReplay: true });
+    const summary = await runScenario(
+      opts([amnesiac.url], {
+        scenario: "reconnect-storm",
+        connections: 10,
+        durationSeconds: 1.5,
+        rate: 1_000,
+        drainMs: 300,
+      }),
+    );
+    expect(summary.metrics[METRIC.reconnect]?.count).toBe(10);
+    expect(summary.metrics[METRIC.lost]?.count).toBeGreaterThan(0);
+    expect(summary.ok).toBe(false);
+  });
+
   it("refuses an SLO file without the stack before sending traffic", async () => {
     await expect(runScenario(opts(["ws://127.0.0.1:1/v1/ws"], { stack: "nope" }))).rejects.toThrow(
       /no stack "nope"/,

@@ -1,11 +1,13 @@
 // A minimal in-process hub speaking PROTOCOL.md (hello, sub with resume, pub/ok, msg) for the
-// driver's unit tests, with one fault to inject: skipping some deliveries.
+// driver's unit tests, with faults to inject: skipped deliveries, no replay on resume.
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 
 export interface StubHubOptions {
   /** Deliveries of these seqs are skipped (a broken hub) to prove the driver sees loss. */
   skipSeqs?: ReadonlySet<number>;
+  /** Ignore `since` (a hub that lost its history) to prove the driver sees the hole. */
+  noReplay?: boolean;
 }
 
 /** Bound on the stub's per-channel history. */
@@ -74,7 +76,7 @@ export class StubHub {
         ws.send(
           JSON.stringify({ op: "subscribed", ch: f.ch, seq: c.seq, epoch: "e1", recovered: true }),
         );
-        if (f.since !== undefined) {
+        if (f.since !== undefined && !this.options.noReplay) {
           const from = Math.max(0, f.since - (c.seq - c.history.length));
           for (const text of c.history.slice(from)) ws.send(text);
         }

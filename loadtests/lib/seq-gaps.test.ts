@@ -56,6 +56,15 @@ describe("SeqTracker", () => {
     expect(t.gaps).toBe(0);
   });
 
+  it("counts messages missed during a reconnect even when `subscribed` reports a later seq", () => {
+    const t = new SeqTracker();
+    t.start("a", 0);
+    t.observe("a", 1);
+    t.start("a", 5);
+    t.observe("a", 6);
+    expect(t.gaps).toBe(4);
+  });
+
   it("reports the tail that never arrived against the final acknowledged seq", () => {
     const t = new SeqTracker();
     t.start("a", 0);

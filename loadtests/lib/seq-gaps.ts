@@ -17,11 +17,11 @@ export class SeqTracker {
   /** Messages accepted in order. */
   received = 0;
 
-  /** Sets the baseline from `subscribed.seq` (or the `since` of a resume): next expected is +1. */
+  /** Sets the baseline from `subscribed.seq` of a first subscribe: the next expected seq is +1. */
   start(ch: string, seq: number): void {
-    const state = this.channels.get(ch);
-    // A resume must not forget messages already seen: keep the further of the two positions.
-    if (state?.seen && state.last >= seq) return;
+    // On a resume the position stays at the last message seen: the server replays from there,
+    // and whatever it does not replay must show up as a gap, not vanish behind a new baseline.
+    if (this.channels.get(ch)?.seen) return;
     this.channels.set(ch, { last: seq, seen: false });
   }
 
