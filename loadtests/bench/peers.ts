@@ -8,7 +8,7 @@ const FULL: BenchPlan = {
   sizes: [1_000, 5_000],
   broadcasts: { 1000: 1_000, 5000: 200 },
   fixedRates: { 1000: 50, 5000: 10 },
-  latencySeconds: 5,
+  latencySeconds: 4,
   halfSaturation: false,
   idleConnections: 10_000,
 };
@@ -37,7 +37,7 @@ try {
     write: flags.write,
     notes: [
       "Ratios are against the raw ws naive loop of the same run. Saturation counts 1,000 broadcasts",
-      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 5 s (BENCHMARKS.md used",
+      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 4 s (BENCHMARKS.md used",
       "10 s; shorter windows keep the 3-run bench under 10 minutes). Targets (BENCHMARKS.md): one",
       "node ≥ the raw loop; two nodes ≥ Socket.IO + redis adapter; < 8 KB RSS per idle connection.",
       "![deliveries per second](benchmarks.svg)",
