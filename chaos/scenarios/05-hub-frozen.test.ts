@@ -42,7 +42,9 @@ it("5. hub node frozen for 15 s: clients detect it, move, resume; the thawed nod
   run.figures["clients moved off the frozen node after (ms)"] = Date.now() - pausedAt;
   run.check(
     "clients left the frozen node while it was frozen",
-    moved ? [] : [`${onVictim()} still on ${victim.name}`],
+    moved
+      ? []
+      : [`${onVictim()} still on ${victim.name}, ${fleet.connectedCount()}/${CLIENTS} connected`],
   );
   await hold(Math.max(0, PAUSE_MS - (Date.now() - pausedAt)));
   await unpause(ref);
