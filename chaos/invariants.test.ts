@@ -35,8 +35,8 @@ const ack = (seq: number): Ack => ({
   id: `p-${seq}`,
   ch: "room",
   seq,
-  sentAt: seq,
-  okAt: seq,
+  sentAt: 0,
+  okAt: 0,
   client: "pub",
 });
 
@@ -73,6 +73,12 @@ describe("noAcknowledgedLoss", () => {
     expect(noAcknowledgedLoss(recording(events, [ack(1), ack(2), ack(3)])).pass).toBe(true);
     const after = noAcknowledgedLoss(recording(events, [ack(1), ack(2), ack(3), ack(4)]));
     expect(after.violations).toEqual(["c1 missed room seq 4 (id p-4)"]);
+  });
+
+  it("expects a message published after the subscribe even when its ok carries a wrong seq", () => {
+    const bogus: Ack = { ...ack(7), seq: 0, sentAt: 50, okAt: 51 };
+    const result = noAcknowledgedLoss(recording([open(0), sub(1, 3), msg(60, 4)], [bogus]));
+    expect(result.violations).toEqual(["c1 missed room seq 0 (id p-7)"]);
   });
 
   it("ignores clients marked misbehaving and clients not connected at the end", () => {

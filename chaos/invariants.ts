@@ -39,8 +39,9 @@ function connectedAtEnd(record: ClientRecord): boolean {
 
 /**
  * 1. No acknowledged message is missing at a subscriber that stayed subscribed or resumed with
- * `recovered:true`: every `ok`ed message with seq after the subscriber's last unrecovered
- * subscribe (its first, or a `recovered:false` one) reached it.
+ * `recovered:true`: every `ok`ed message after the subscriber's last unrecovered subscribe (its
+ * first, or a `recovered:false` one) reached it. "After" is by seq OR by time (published after
+ * the client had its `subscribed`), so an `ok` carrying a wrong seq cannot hide a loss.
  */
 export function noAcknowledgedLoss(recording: Recording): InvariantResult {
   const violations: string[] = [];
@@ -55,21 +56,22 @@ export function noAcknowledgedLoss(recording: Recording): InvariantResult {
   let subscribers = 0;
   for (const record of checked(recording.clients)) {
     if (!connectedAtEnd(record)) continue;
-    const base = new Map<string, number>();
+    const base = new Map<string, { seq: number; t: number }>();
     const received = new Map<string, Set<string>>();
     for (const e of record.events) {
-      if (e.type === "subscribed" && (!base.has(e.ch) || !e.recovered)) base.set(e.ch, e.seq);
+      if (e.type === "subscribed" && (!base.has(e.ch) || !e.recovered))
+        base.set(e.ch, { seq: e.seq, t: e.t });
       if (e.type === "msg" && e.id !== undefined) {
         const set = received.get(e.ch) ?? new Set<string>();
         set.add(e.id);
         received.set(e.ch, set);
       }
     }
-    for (const [ch, fromSeq] of base) {
+    for (const [ch, from] of base) {
       subscribers += 1;
       const got = received.get(ch) ?? new Set<string>();
       for (const ack of acksByChannel.get(ch) ?? []) {
-        if (ack.seq <= fromSeq) continue;
+        if (ack.seq <= from.seq && ack.sentAt <= from.t) continue;
         expected += 1;
         if (!got.has(ack.id)) {
           missing += 1;
