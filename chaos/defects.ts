@@ -84,6 +84,12 @@ function run(
 }
 
 async function applyPatches(root: string, patches: Patch[]): Promise<void> {
+  if (patches.length === 0) {
+    throw new ChaosError(
+      "BAD_OPTION",
+      "this defect has no patch yet: write it in chaos/defects.ts",
+    );
+  }
   for (const p of patches) {
     const path = join(root, p.file);
     const text = await readFile(path, "utf8");

@@ -23,7 +23,7 @@ export interface FleetOptions {
   channels: string[];
   /** Each client subscribes to this many channels, starting at channels[i % n] (default all). */
   channelsPerClient?: number;
-  /** The first `publishers` clients publish (default all that subscribe... min(clients, 4)). */
+  /** The first `publishers` clients publish (default 4). */
   publishers?: number;
   /** Total publishes per second across publishers (0: none until startPublishing is called). */
   ratePerSecond?: number;
