@@ -1,0 +1,214 @@
+// Every setting of a hub node, read from the environment and validated once at start.
+// Secrets may come as NAME or as NAME_FILE (a mounted file, re-read when it changes).
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.string().default("development"),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  REDIS_MIN_REPLICAS: int(0, 16).default(0),
+  AUTH_DISABLED: z.enum(["true", "false"]).default("false"),
+  ALLOWED_ORIGINS: z.string().optional(),
+  MAX_CONNECTIONS: int(1).default(10_000),
+  MAX_CONNECTIONS_PER_IP: int(1).default(1_000),
+  MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(65_536),
+  MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
+  MAX_PUBLISH_RATE: int(1).default(50),
+  SLOW_CONSUMER_BYTES: int(1024).default(4 * 1024 * 1024),
+  HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
+  HISTORY_SIZE: int(1, 1_000_000).default(1_000),
+  HISTORY_TTL_SECONDS: int(1).default(3_600),
+  DEDUPE_SECONDS: int(1).default(120),
+  DRAIN_SECONDS: z.coerce.number().min(0).max(3600).default(20),
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, "use letters, digits and : _ . - (at most 64)")
+    .optional(),
+  APP_VERSION: z.string().min(1).default("dev"),
+});
+
+const SECRET_REFRESH_MS = 1000;
+const SECRETS = ["REDIS_PASSWORD", "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY", "API_KEY"] as const;
+export type SecretName = (typeof SECRETS)[number];
+
+/** A secret's source: read() returns its current value (a file is re-read when it changes). */
+export type Secret = { source: "env" | "file"; path?: string; read(): string };
+
+export type Config = {
+  production: boolean;
+  port: number;
+  host: string;
+  redis:
+    | { mode: "memory" }
+    | { mode: "url"; url: string }
+    | { mode: "sentinel"; sentinels: { host: string; port: number }[]; name: string };
+  redisMinReplicas: number;
+  authDisabled: boolean;
+  allowedOrigins: string[] | undefined;
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  maxPayloadBytes: number;
+  maxSubscriptions: number;
+  maxPublishRate: number;
+  slowConsumerBytes: number;
+  heartbeatMs: number;
+  historySize: number;
+  historyTtlSeconds: number;
+  dedupeSeconds: number;
+  drainMs: number;
+  shutdownDelayMs: number;
+  logLevel: string;
+  nodeId: string;
+  version: string;
+  secrets: Partial<Record<SecretName, Secret>>;
+};
+
+function secretFrom(env: NodeJS.ProcessEnv, name: SecretName): Secret | undefined {
+  const file = env[`${name}_FILE`];
+  const value = env[name];
+  if (file !== undefined && file !== "" && value !== undefined && value !== "") {
+    throw new ConfigError(`${name} and ${name}_FILE are both set: keep one of them`);
+  }
+  if (file !== undefined && file !== "") {
+    const load = () => readFileSync(file, "utf8").trim();
+    let first: string;
+    try {
+      first = load();
+    } catch (err) {
+      throw new ConfigError(
+        `${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): mount the secret file or unset ${name}_FILE`,
+      );
+    }
+    if (first === "") throw new ConfigError(`${name}_FILE=${file} is empty: put the secret in it`);
+    // Re-read at most once a second: a rotated file takes effect without a restart or a timer.
+    let cached = first;
+    let readAt = Date.now();
+    const read = () => {
+      if (Date.now() - readAt >= SECRET_REFRESH_MS) {
+        readAt = Date.now();
+        try {
+          const next = load();
+          if (next !== "") cached = next;
+        } catch {
+          // a file mid-rotation (briefly missing) keeps the last good value
+        }
+      }
+      return cached;
+    };
+    return { source: "file", path: file, read };
+  }
+  if (value !== undefined && value !== "") return { source: "env", read: () => value };
+  return undefined;
+}
+
+function parseSentinels(text: string): { host: string; port: number }[] {
+  return text.split(",").map((part) => {
+    const m = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(part);
+    const port = m ? Number(m[2]) : 0;
+    if (!m || port < 1 || port > 65535) {
+      throw new ConfigError(
+        `REDIS_SENTINELS entry "${part.trim()}" is not host:port: use e.g. REDIS_SENTINELS=redis-0:26379,redis-1:26379`,
+      );
+    }
+    return { host: m[1] as string, port };
+  });
+}
+
+/** Reads and validates the settings; throws ConfigError naming every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? "?");
+      return `${key}: ${i.message} (got ${JSON.stringify(env[key])})`;
+    });
+    throw new ConfigError(`invalid settings:\n  ${lines.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const secrets: Config["secrets"] = {};
+  for (const name of SECRETS) {
+    const s = secretFrom(env, name);
+    if (s) secrets[name] = s;
+  }
+  if (secrets.AUTH_JWT_SECRET && secrets.AUTH_JWT_PUBLIC_KEY) {
+    throw new ConfigError(
+      "AUTH_JWT_SECRET and AUTH_JWT_PUBLIC_KEY are both set: use the secret for HS256 or the PEM key for RS256/ES256, not both",
+    );
+  }
+  const production = e.NODE_ENV === "production";
+  const authDisabled = e.AUTH_DISABLED === "true";
+  if (production && !authDisabled) {
+    const missing: string[] = [];
+    if (!secrets.AUTH_JWT_SECRET && !secrets.AUTH_JWT_PUBLIC_KEY) {
+      missing.push("AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY (or their _FILE forms)");
+    }
+    if (!secrets.API_KEY) missing.push("API_KEY (or API_KEY_FILE)");
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `NODE_ENV=production refuses to start without authentication: set ${missing.join(" and ")}, or set AUTH_DISABLED=true explicitly to run an open hub`,
+      );
+    }
+  }
+  let redis: Config["redis"] = { mode: "memory" };
+  if (e.REDIS_URL && e.REDIS_SENTINELS) {
+    throw new ConfigError("REDIS_URL and REDIS_SENTINELS are both set: use one of them");
+  }
+  if (e.REDIS_URL) redis = { mode: "url", url: e.REDIS_URL };
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME) {
+      throw new ConfigError(
+        "REDIS_SENTINELS needs REDIS_SENTINEL_NAME: the name of the monitored primary (e.g. mymaster)",
+      );
+    }
+    redis = {
+      mode: "sentinel",
+      sentinels: parseSentinels(e.REDIS_SENTINELS),
+      name: e.REDIS_SENTINEL_NAME,
+    };
+  }
+  if (redis.mode === "memory" && e.REDIS_MIN_REPLICAS > 0) {
+    throw new ConfigError(
+      "REDIS_MIN_REPLICAS needs REDIS_URL or REDIS_SENTINELS: there is no replica to wait for in memory",
+    );
+  }
+  const origins = e.ALLOWED_ORIGINS?.split(",")
+    .map((o) => o.trim())
+    .filter((o) => o !== "");
+  return {
+    production,
+    port: e.PORT,
+    host: e.HOST,
+    redis,
+    redisMinReplicas: e.REDIS_MIN_REPLICAS,
+    authDisabled,
+    allowedOrigins: origins && origins.length > 0 ? origins : undefined,
+    maxConnections: e.MAX_CONNECTIONS,
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+    maxPublishRate: e.MAX_PUBLISH_RATE,
+    slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
+    heartbeatMs: Math.round(e.HEARTBEAT_SECONDS * 1000),
+    historySize: e.HISTORY_SIZE,
+    historyTtlSeconds: e.HISTORY_TTL_SECONDS,
+    dedupeSeconds: e.DEDUPE_SECONDS,
+    drainMs: Math.round(e.DRAIN_SECONDS * 1000),
+    shutdownDelayMs: Math.round(e.SHUTDOWN_DELAY_SECONDS * 1000),
+    logLevel: e.LOG_LEVEL,
+    nodeId:
+      e.NODE_ID ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9:_.-]/g, "-").slice(0, 64),
+    version: e.APP_VERSION,
+    secrets,
+  };
+}

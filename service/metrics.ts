@@ -1,0 +1,94 @@
+// The node's Prometheus metrics; one registry per node so tests can run several in one process.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(labels: { version: string; node: string }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const m = {
+    registry,
+    connections: new Gauge({
+      name: "wshub_connections",
+      help: "Open WebSocket connections",
+      registers: [registry],
+    }),
+    connects: new Counter({
+      name: "wshub_connects_total",
+      help: "Accepted WebSocket connections",
+      registers: [registry],
+    }),
+    disconnects: new Counter({
+      name: "wshub_disconnects_total",
+      help: "Closed WebSocket connections by reason",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    messagesIn: new Counter({
+      name: "wshub_messages_in_total",
+      help: "Messages published through this node",
+      registers: [registry],
+    }),
+    messagesOut: new Counter({
+      name: "wshub_messages_out_total",
+      help: "Message frames written to sockets",
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: "wshub_delivery_latency_seconds",
+      help: "From publish accepted to socket write",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.8, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    slowConsumerCloses: new Counter({
+      name: "wshub_slow_consumer_closes_total",
+      help: "Connections closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES",
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "wshub_rate_limited_total",
+      help: "Frames refused by the publish rate limit",
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: "wshub_auth_failures_total",
+      help: "Refused upgrades and refreshes by reason",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "wshub_errors_total",
+      help: "Error frames sent, by code",
+      labelNames: ["code"] as const,
+      registers: [registry],
+    }),
+    redisUp: new Gauge({
+      name: "wshub_redis_up",
+      help: "1 while the bus (Redis) is reachable",
+      registers: [registry],
+    }),
+    eventLoopLag: new Gauge({
+      name: "wshub_event_loop_lag_seconds",
+      help: "Event loop delay p99 over the last scrape interval",
+      registers: [registry],
+      collect() {
+        this.set(loopDelay.percentile(99) / 1e9);
+        loopDelay.reset();
+      },
+    }),
+    buildInfo: new Gauge({
+      name: "wshub_build_info",
+      help: "Version and node id of this hub",
+      labelNames: ["version", "node"] as const,
+      registers: [registry],
+    }),
+    /** The current event-loop delay p99 in ms without resetting the scrape window. */
+    loopDelayMs: () => loopDelay.percentile(99) / 1e6,
+    stop: () => loopDelay.disable(),
+  };
+  m.buildInfo.set(labels, 1);
+  return m;
+}

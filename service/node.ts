@@ -1,0 +1,250 @@
+// One hub node: HTTP server, WebSocket gateway, connection registry, heartbeats and drain.
+import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { createAuthenticator } from "./auth.js";
+import type { Broker } from "./broker.js";
+import { MemoryBroker } from "./broker-memory.js";
+import type { Config } from "./config.js";
+import { Connection } from "./connection.js";
+import { CLOSE } from "./errors.js";
+import { Fanout } from "./fanout.js";
+import { admit, refuse } from "./gateway.js";
+import { createHttpApp } from "./http.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createMetrics, type Metrics } from "./metrics.js";
+import { TimerRegistry } from "./timers.js";
+
+export type NodeStats = { connections: number; channels: number; timers: number; ips: number };
+
+export type HubNodeOptions = {
+  logger?: Logger;
+  /** A broker to use instead of the one the config names (tests). */
+  broker?: Broker;
+};
+
+/** Creates the broker the config names: memory, or Redis (loaded only when asked for). */
+async function brokerFor(config: Config, log: Logger): Promise<Broker> {
+  const sizes = {
+    historySize: config.historySize,
+    historyTtlSeconds: config.historyTtlSeconds,
+    dedupeSeconds: config.dedupeSeconds,
+  };
+  if (config.redis.mode === "memory") return new MemoryBroker(sizes);
+  const { RedisBroker } = await import("./broker-redis.js");
+  const password = config.secrets.REDIS_PASSWORD;
+  return new RedisBroker({
+    ...sizes,
+    ...(config.redis.mode === "url"
+      ? { url: config.redis.url }
+      : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
+    ...(password ? { password: () => password.read() } : {}),
+    minReplicas: config.redisMinReplicas,
+    nodeId: config.nodeId,
+    logger: log.child({ component: "redis" }),
+  });
+}
+
+export class HubNode {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  private broker!: Broker;
+  private fanout!: Fanout;
+  private server: Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private readonly timers = new TimerRegistry();
+  private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
+  private pendingUpgrades = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private ready = false;
+  private acceptingUpgrades = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly config: Config,
+    private readonly options: HubNodeOptions = {},
+  ) {
+    this.log =
+      options.logger ??
+      createLogger({ level: config.logLevel, nodeId: config.nodeId, version: config.version });
+    this.metrics = createMetrics({ version: config.version, node: config.nodeId });
+  }
+
+  /** The port the node listens on (useful with PORT=0). */
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.config.port;
+  }
+
+  stats(): NodeStats {
+    return {
+      connections: this.connections.size,
+      channels: this.fanout?.channelCount ?? 0,
+      timers: this.timers.count,
+      ips: this.perIp.size,
+    };
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.broker = this.options.broker ?? (await brokerFor(c, this.log));
+    this.fanout = new Fanout(this.broker, this.metrics, this.log);
+    this.broker.onStatus((s) => {
+      this.metrics.redisUp.set(s.up ? 1 : 0);
+      this.log[s.up ? "info" : "warn"]({ reason: s.reason }, s.up ? "bus up" : "bus down");
+      if (s.up) this.fanout.catchUpAll();
+    });
+    await this.broker.start();
+    this.metrics.redisUp.set(this.broker.status().up ? 1 : 0);
+    const auth = createAuthenticator({
+      secret: c.secrets.AUTH_JWT_SECRET,
+      publicKey: c.secrets.AUTH_JWT_PUBLIC_KEY,
+    });
+    if (!auth.enabled)
+      this.log.warn("authentication is off: every client may use every channel (development only)");
+    const app = createHttpApp({
+      broker: this.broker,
+      metrics: this.metrics,
+      log: this.log,
+      apiKey: c.secrets.API_KEY,
+      maxPayloadBytes: c.maxPayloadBytes,
+      version: c.version,
+      nodeId: c.nodeId,
+      notReadyReason: () => {
+        if (!this.ready) return "draining";
+        const s = this.broker.status();
+        return s.up ? undefined : `bus unreachable: ${s.reason ?? "down"}`;
+      },
+    });
+    const server = createServer(app);
+    this.server = server;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: c.maxPayloadBytes,
+      perMessageDeflate: false,
+    });
+    this.wss = wss;
+    const ctx = {
+      nodeId: c.nodeId,
+      broker: this.broker,
+      fanout: this.fanout,
+      auth,
+      metrics: this.metrics,
+      timers: this.timers,
+      log: this.log,
+      maxSubscriptions: c.maxSubscriptions,
+      maxPublishRate: c.maxPublishRate,
+      slowConsumerBytes: c.slowConsumerBytes,
+    };
+    server.on("upgrade", (req, socket, head) => {
+      socket.on("error", () => socket.destroy());
+      this.pendingUpgrades++;
+      const state = {
+        connectionCount: () => this.connections.size + this.pendingUpgrades - 1,
+        connectionsFrom: (ip: string) => this.perIp.get(ip) ?? 0,
+        acceptingUpgrades: () => this.acceptingUpgrades,
+      };
+      void admit(req, c, state, auth, this.metrics)
+        .then((a) => {
+          this.pendingUpgrades--;
+          if (!a.ok) return refuse(socket, a);
+          if (!this.acceptingUpgrades || socket.destroyed)
+            return refuse(socket, { ok: false, status: 503, message: "shutting down" });
+          this.perIp.set(a.ip, (this.perIp.get(a.ip) ?? 0) + 1);
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            const id = randomBytes(8).toString("hex");
+            const conn = new Connection(id, ws, a.claims, ctx, (gone, reason) =>
+              this.forget(gone, a.ip, reason),
+            );
+            this.connections.add(conn);
+            this.metrics.connects.inc();
+            this.metrics.connections.set(this.connections.size);
+          });
+        })
+        .catch((err: unknown) => {
+          this.pendingUpgrades--;
+          this.log.error({ err: String(err) }, "upgrade failed");
+          socket.destroy();
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(c.port, c.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    this.heartbeat = setInterval(() => this.beat(), c.heartbeatMs);
+    this.ready = true;
+    this.acceptingUpgrades = true;
+    this.log.info(
+      { port: this.port, bus: this.broker.kind, auth: auth.enabled },
+      "hub node listening",
+    );
+  }
+
+  private forget(conn: Connection, ip: string, reason: string): void {
+    if (!this.connections.delete(conn)) return;
+    const n = (this.perIp.get(ip) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, n);
+    this.metrics.disconnects.inc({ reason });
+    this.metrics.connections.set(this.connections.size);
+  }
+
+  /** One sweep for all connections: a peer silent for two intervals is terminated. */
+  private beat(): void {
+    for (const conn of this.connections) {
+      if (conn.missedBeats >= 2) conn.terminate("heartbeat_timeout");
+      else conn.ping();
+    }
+  }
+
+  /**
+   * Graceful shutdown: readiness off, wait for endpoints to notice, refuse upgrades, close
+   * clients with 1001 and a jittered retry hint spread over the drain window, then release all.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  private async drain(): Promise<void> {
+    const c = this.config;
+    this.ready = false;
+    this.log.info({ connections: this.connections.size }, "draining");
+    if (c.shutdownDelayMs > 0 && this.server) await delay(c.shutdownDelayMs);
+    this.acceptingUpgrades = false;
+    const conns = [...this.connections];
+    const spreadMs = c.drainMs / 2;
+    const deadline = Date.now() + c.drainMs;
+    for (let i = 0; i < conns.length; i++) {
+      const target = (spreadMs * i) / Math.max(1, conns.length);
+      const wait = target - (c.drainMs - (deadline - Date.now()));
+      if (wait > 5) await delay(wait);
+      const retryAfterMs = Math.floor(Math.random() * Math.max(1, spreadMs));
+      conns[i]?.close(CLOSE.goingAway.code, JSON.stringify({ retryAfterMs }), "shutdown");
+    }
+    // Wait for closing handshakes until the drain deadline, then cut what is left.
+    for (let i = 0; i < 1000 && this.connections.size > 0 && Date.now() < deadline; i++)
+      await delay(20);
+    for (const conn of [...this.connections]) conn.terminate("shutdown");
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.wss?.close();
+    await new Promise<void>((resolve) => {
+      if (!this.server?.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.broker?.stop();
+    this.metrics.stop();
+    this.log.info("stopped");
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
