@@ -16,6 +16,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          globalSetup: ["chaos/rig/global-setup.ts"],
           include: ["{service,loadtests,chaos}/**/test/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
@@ -39,6 +40,7 @@ export default defineConfig({
       {
         test: {
           name: "chaos",
+          globalSetup: ["chaos/global-setup.ts"],
           include: ["chaos/scenarios/**/*.test.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,

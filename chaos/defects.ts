@@ -37,14 +37,27 @@ export const DEFECTS: Defect[] = [
     what: "hub acknowledges a publish before it is stored",
     target: "hub",
     scenario: "01-redis-failover.test.ts",
-    patches: [],
+    patches: [
+      {
+        file: "service/connection.ts",
+        find: "const r = await this.ctx.broker.publish(input);",
+        replace:
+          'if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    const r = await this.ctx.broker.publish(input).catch(() => ({ seq: 0, epoch: "", duplicate: true }));\n    if (f.id !== undefined) return;',
+      },
+    ],
   },
   {
     name: "ignore-sigterm",
     what: "hub ignores SIGTERM",
     target: "hub",
     scenario: "06-rolling-update.test.ts",
-    patches: [],
+    patches: [
+      {
+        file: "service/main.ts",
+        find: 'process.on("SIGTERM", onSignal);',
+        replace: 'process.on("SIGTERM", () => {});',
+      },
+    ],
   },
   {
     name: "resume-without-since",
