@@ -153,8 +153,10 @@ export class HubNode {
           if (!a.ok) return refuse(socket, a);
           if (!this.acceptingUpgrades || socket.destroyed)
             return refuse(socket, { ok: false, status: 503, message: "shutting down" });
-          this.perIp.set(a.ip, (this.perIp.get(a.ip) ?? 0) + 1);
+          // Counted only once ws accepts: a handshake it rejects (bad key, version) never
+          // reaches the callback and would otherwise hold the address's slot forever.
           wss.handleUpgrade(req, socket, head, (ws) => {
+            this.perIp.set(a.ip, (this.perIp.get(a.ip) ?? 0) + 1);
             const id = randomBytes(8).toString("hex");
             const conn = new Connection(id, ws, a.claims, ctx, (gone, reason) =>
               this.forget(gone, a.ip, reason),
