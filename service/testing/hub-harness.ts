@@ -60,16 +60,20 @@ export function httpUrl(node: HubNode, path: string): string {
   return `http://127.0.0.1:${node.port}${path}`;
 }
 
-/** Signs a token; `expSeconds` is relative to now (negative for an expired token). */
+/**
+ * Signs an HS256 token. `exp` is absolute (seconds since the epoch); `expSeconds` is relative to
+ * now (negative for an expired token); the default lives five minutes.
+ */
 export async function mintToken(
   claims: { sub?: string; channels?: string[]; [key: string]: unknown },
-  options: { expSeconds?: number; secret?: string } = {},
+  options: { exp?: number; expSeconds?: number; secret?: string } = {},
 ): Promise<string> {
   const { sub, ...rest } = claims;
+  const exp = options.exp ?? Math.floor(Date.now() / 1000) + (options.expSeconds ?? 300);
   const jwt = new SignJWT(rest)
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + (options.expSeconds ?? 300));
+    .setExpirationTime(exp);
   if (sub !== undefined) jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
