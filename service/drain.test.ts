@@ -1,0 +1,99 @@
+// Graceful shutdown: readiness off at once, upgrades until the delay ends, then every client
+// closed with 1001 and a jittered retry hint, all released within the drain window.
+import { afterEach, expect, it } from "vitest";
+import { parseGoingAway } from "./protocol.js";
+import {
+  httpUrl,
+  metricValue,
+  releaseAll,
+  startHub,
+  TestClient,
+  tryUpgrade,
+  waitFor,
+  wsUrl,
+} from "./testing/hub-harness.js";
+
+afterEach(releaseAll);
+
+it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with retryAfterMs", async () => {
+  const delayMs = 200;
+  const drainMs = 1_000;
+  const node = await startHub({
+    SHUTDOWN_DELAY_SECONDS: String(delayMs / 1000),
+    DRAIN_SECONDS: String(drainMs / 1000),
+  });
+  const clients = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const c = await TestClient.connect(wsUrl(node));
+      await c.subscribe(`room:${i % 2}`);
+      return c;
+    }),
+  );
+  expect((await fetch(httpUrl(node, "/readyz"))).status).toBe(200);
+
+  const started = Date.now();
+  const stopped = node.stop();
+  const ready = await fetch(httpUrl(node, "/readyz"));
+  expect(ready.status).toBe(503);
+  expect(await ready.json()).toMatchObject({ status: "not_ready", reason: "draining" });
+  // Endpoints may still route here during the delay: those upgrades are served.
+  const late = await TestClient.connect(wsUrl(node));
+  expect(Date.now() - started).toBeLessThan(delayMs);
+  clients.push(late);
+
+  // After the delay new upgrades get 503 (while the old clients are still being closed).
+  const refused = await waitFor(
+    "an upgrade refused for draining",
+    async () => {
+      const r = await tryUpgrade(node, "/v1/ws");
+      return r.upgraded ? undefined : r;
+    },
+    drainMs,
+  );
+  expect(Date.now() - started).toBeGreaterThanOrEqual(delayMs);
+  expect(refused.status).toBe(503);
+  expect(refused.headers["retry-after"]).toBeDefined();
+
+  await stopped;
+  const elapsed = Date.now() - started;
+  expect(elapsed).toBeLessThan(delayMs + drainMs + 2_000);
+  for (const c of clients) {
+    const closed = await c.waitClosed(1_000);
+    expect(closed.code).toBe(1001);
+    const hint = parseGoingAway(closed.reason);
+    expect(hint, `reason ${closed.reason}`).toBeDefined();
+    expect(hint?.retryAfterMs).toBeGreaterThanOrEqual(0);
+    expect(hint?.retryAfterMs).toBeLessThanOrEqual(drainMs);
+  }
+  // The hints are jittered, not one instant for everybody.
+  const hints = new Set(clients.map((c) => parseGoingAway(c.closed?.reason ?? "")?.retryAfterMs));
+  expect(hints.size).toBeGreaterThan(1);
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+  expect(await metricValue(node, "wshub_connections")).toBe(0);
+  // Every accepted connection (the probes that got through included) was counted out again.
+  const { values } = await node.metrics.disconnects.get();
+  const out = values.reduce((n, v) => n + v.value, 0);
+  expect(out).toBe(await metricValue(node, "wshub_connects_total"));
+  expect(out).toBeGreaterThanOrEqual(clients.length);
+  await expect(fetch(httpUrl(node, "/livez"))).rejects.toThrow();
+});
+
+it("stops promptly with nobody connected, and a second stop() is the same drain", async () => {
+  const node = await startHub({ SHUTDOWN_DELAY_SECONDS: "0.1", DRAIN_SECONDS: "5" });
+  const started = Date.now();
+  const first = node.stop();
+  expect(node.stop()).toBe(first);
+  await first;
+  expect(Date.now() - started).toBeLessThan(1_000);
+});
+
+it("cuts a client that ignores the close once the drain window is over", async () => {
+  const node = await startHub({ DRAIN_SECONDS: "0.3" });
+  const deaf = await TestClient.connect(wsUrl(node));
+  // A peer that never reads never answers the close handshake.
+  (deaf.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  const started = Date.now();
+  await node.stop();
+  expect(Date.now() - started).toBeLessThan(300 + 2_000);
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+});
