@@ -3,8 +3,11 @@
 import { request } from "node:http";
 import { SignJWT } from "jose";
 import { WebSocket } from "ws";
+import type { BrokerStatus, PublishInput, PublishResult } from "../broker.js";
+import { MemoryBroker } from "../broker-memory.js";
 import { loadConfig } from "../config.js";
-import { HubNode } from "../node.js";
+import { UnavailableError } from "../errors.js";
+import { HubNode, type HubNodeOptions } from "../node.js";
 
 export type Frame = { op: string; [key: string]: unknown };
 export type Closed = { code: number; reason: string };
@@ -34,7 +37,10 @@ export async function waitFor<T>(
  * Starts a node on a free port of 127.0.0.1, silent, on its memory bus. `env` adds or overrides
  * settings exactly as the process environment would.
  */
-export async function startHub(env: Record<string, string> = {}): Promise<HubNode> {
+export async function startHub(
+  env: Record<string, string> = {},
+  options: HubNodeOptions = {},
+): Promise<HubNode> {
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -44,7 +50,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<HubNod
     DRAIN_SECONDS: "1",
     ...env,
   });
-  const node = new HubNode(config);
+  const node = new HubNode(config, options);
   nodes.add(node);
   await node.start();
   return node;
@@ -76,6 +82,34 @@ export async function mintToken(
     .setExpirationTime(exp);
   if (sub !== undefined) jwt.setSubject(sub);
   return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+}
+
+/** The memory bus with a switch: while down, it reports down and refuses every publish. */
+export class SwitchableBroker extends MemoryBroker {
+  private down: string | undefined;
+  private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
+
+  constructor() {
+    super({ historySize: 1_000, historyTtlSeconds: 3_600, dedupeSeconds: 120 });
+  }
+
+  setDown(reason: string | undefined): void {
+    this.down = reason;
+    for (const l of this.statusListeners) l(this.status());
+  }
+
+  override async publish(input: PublishInput): Promise<PublishResult> {
+    if (this.down) throw new UnavailableError(`the bus is unreachable (${this.down}): retry later`);
+    return super.publish(input);
+  }
+
+  override onStatus(listener: (s: BrokerStatus) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  override status(): BrokerStatus {
+    return this.down ? { up: false, reason: this.down } : super.status();
+  }
 }
 
 export type ClientOptions = {
