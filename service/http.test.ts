@@ -15,11 +15,8 @@ afterEach(releaseAll);
 
 const API_KEY = "unit-api-key-0123456789";
 
-function publish(
-  node: HubNode,
-  body: unknown,
-  key: string | undefined = API_KEY,
-): Promise<Response> {
+/** POSTs `body` (a string is sent as is) with the API key, or with none when `key` is null. */
+function publish(node: HubNode, body: unknown, key: string | null = API_KEY): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (key !== null) headers.authorization = `Bearer ${key}`;
   return fetch(httpUrl(node, "/v1/publish"), {
