@@ -1,0 +1,213 @@
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { loadConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "wshub-config-"));
+});
+afterEach(() => {
+  vi.useRealTimers();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe("loadConfig", () => {
+  it("has the documented defaults", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      production: false,
+      port: 8080,
+      host: "0.0.0.0",
+      redis: { mode: "memory" },
+      redisMinReplicas: 0,
+      authDisabled: false,
+      allowedOrigins: undefined,
+      maxPayloadBytes: 65_536,
+      maxSubscriptions: 100,
+      dedupeSeconds: 120,
+      logLevel: "info",
+      version: "dev",
+      secrets: {},
+    });
+    expect(c.nodeId).toMatch(/^[A-Za-z0-9:_.-]{1,64}$/);
+    for (const n of [
+      c.maxConnections,
+      c.maxConnectionsPerIp,
+      c.maxPublishRate,
+      c.slowConsumerBytes,
+      c.heartbeatMs,
+      c.historySize,
+      c.historyTtlSeconds,
+      c.drainMs,
+    ]) {
+      expect(n).toBeGreaterThan(0);
+    }
+    expect(c.shutdownDelayMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("converts seconds to ms and splits the origin list", () => {
+    const c = loadConfig({
+      HEARTBEAT_SECONDS: "0.1",
+      DRAIN_SECONDS: "1.5",
+      SHUTDOWN_DELAY_SECONDS: "0",
+      ALLOWED_ORIGINS: " https://a.example ,https://b.example,, ",
+      PORT: "0",
+    });
+    expect(c).toMatchObject({ heartbeatMs: 100, drainMs: 1_500, shutdownDelayMs: 0, port: 0 });
+    expect(c.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(loadConfig({ ALLOWED_ORIGINS: " , " }).allowedOrigins).toBeUndefined();
+  });
+
+  it("names every invalid setting in one error", () => {
+    const bad = {
+      PORT: "eighty",
+      MAX_CONNECTIONS: "0",
+      MAX_PAYLOAD_BYTES: "10",
+      HEARTBEAT_SECONDS: "0.001",
+      LOG_LEVEL: "loud",
+      NODE_ID: "has spaces",
+      REDIS_URL: "http://redis:6379",
+      AUTH_DISABLED: "yes",
+      DRAIN_SECONDS: "-1",
+      MAX_PUBLISH_RATE: "1.5",
+    };
+    const err = configError(bad);
+    for (const [key, value] of Object.entries(bad)) {
+      expect(err.message).toContain(`${key}:`);
+      expect(err.message).toContain(JSON.stringify(value));
+    }
+  });
+
+  it("refuses production without authentication, naming both settings", () => {
+    const err = configError({ NODE_ENV: "production" });
+    expect(err.message).toMatch(/AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY/);
+    expect(err.message).toMatch(/API_KEY/);
+    expect(err.message).toMatch(/AUTH_DISABLED=true/);
+    const onlyKey = configError({ NODE_ENV: "production", API_KEY: "k" });
+    expect(onlyKey.message).toMatch(/AUTH_JWT_SECRET/);
+    expect(onlyKey.message).not.toMatch(/set API_KEY|and API_KEY/);
+    expect(configError({ NODE_ENV: "production", AUTH_JWT_SECRET: "s" }).message).toMatch(
+      /API_KEY \(or API_KEY_FILE\)/,
+    );
+    expect(
+      loadConfig({ NODE_ENV: "production", AUTH_JWT_SECRET: "s", API_KEY: "k" }),
+    ).toMatchObject({ production: true, authDisabled: false });
+    expect(loadConfig({ NODE_ENV: "production", AUTH_DISABLED: "true" })).toMatchObject({
+      production: true,
+      authDisabled: true,
+    });
+  });
+
+  it("refuses a secret set both as NAME and NAME_FILE", () => {
+    const file = join(dir, "key");
+    writeFileSync(file, "from-file\n");
+    const err = configError({ API_KEY: "inline", API_KEY_FILE: file });
+    expect(err.message).toMatch(/API_KEY and API_KEY_FILE are both set/);
+  });
+
+  it("refuses an unreadable or empty NAME_FILE, naming the file", () => {
+    const missing = join(dir, "nope");
+    const err = configError({ AUTH_JWT_SECRET_FILE: missing });
+    expect(err.message).toContain(`AUTH_JWT_SECRET_FILE=${missing}`);
+    expect(err.message).toMatch(/ENOENT/);
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "  \n");
+    expect(configError({ REDIS_PASSWORD_FILE: empty }).message).toMatch(
+      /REDIS_PASSWORD_FILE=.*is empty/,
+    );
+  });
+
+  it("reads a secret file, trims it and picks up a rotation within a second", () => {
+    vi.useFakeTimers({ now: new Date("2030-01-01T00:00:00Z") });
+    const file = join(dir, "api-key");
+    writeFileSync(file, "first\n");
+    const secret = loadConfig({ API_KEY_FILE: file }).secrets.API_KEY;
+    expect(secret).toMatchObject({ source: "file", path: file });
+    expect(secret?.read()).toBe("first");
+    writeFileSync(file, "second\n");
+    // Cached for up to a second, so a hot path does not hit the disk per request.
+    expect(secret?.read()).toBe("first");
+    vi.advanceTimersByTime(1_000);
+    expect(secret?.read()).toBe("second");
+    // A file briefly missing or empty mid-rotation keeps the last good value.
+    unlinkSync(file);
+    vi.advanceTimersByTime(1_000);
+    expect(secret?.read()).toBe("second");
+    writeFileSync(file, "");
+    vi.advanceTimersByTime(1_000);
+    expect(secret?.read()).toBe("second");
+    writeFileSync(file, "third");
+    vi.advanceTimersByTime(1_000);
+    expect(secret?.read()).toBe("third");
+  });
+
+  it("takes a secret from the environment as is", () => {
+    const c = loadConfig({ AUTH_JWT_SECRET: "s3cret", REDIS_PASSWORD: "" });
+    expect(c.secrets.AUTH_JWT_SECRET?.read()).toBe("s3cret");
+    expect(c.secrets.AUTH_JWT_SECRET?.source).toBe("env");
+    expect(c.secrets.REDIS_PASSWORD).toBeUndefined();
+  });
+
+  it("refuses both an HS256 secret and a public key", () => {
+    expect(configError({ AUTH_JWT_SECRET: "s", AUTH_JWT_PUBLIC_KEY: "pem" }).message).toMatch(
+      /not both/,
+    );
+  });
+
+  it("parses REDIS_URL and REDIS_SENTINELS with their name", () => {
+    expect(loadConfig({ REDIS_URL: "redis://r:6379/0" }).redis).toEqual({
+      mode: "url",
+      url: "redis://r:6379/0",
+    });
+    expect(
+      loadConfig({
+        REDIS_SENTINELS: "redis-0:26379, redis-1.svc:26380",
+        REDIS_SENTINEL_NAME: "mymaster",
+        REDIS_MIN_REPLICAS: "1",
+      }),
+    ).toMatchObject({
+      redis: {
+        mode: "sentinel",
+        name: "mymaster",
+        sentinels: [
+          { host: "redis-0", port: 26379 },
+          { host: "redis-1.svc", port: 26380 },
+        ],
+      },
+      redisMinReplicas: 1,
+    });
+  });
+
+  it("refuses malformed Redis settings with what to set", () => {
+    expect(configError({ REDIS_SENTINELS: "redis-0:26379" }).message).toMatch(
+      /REDIS_SENTINELS needs REDIS_SENTINEL_NAME/,
+    );
+    for (const entry of ["redis-0", "redis-0:0", "redis-0:70000", ":26379"]) {
+      const err = configError({ REDIS_SENTINELS: `a:1,${entry}`, REDIS_SENTINEL_NAME: "m" });
+      expect(err.message).toContain(`"${entry}" is not host:port`);
+    }
+    expect(
+      configError({
+        REDIS_URL: "redis://r:6379",
+        REDIS_SENTINELS: "a:1",
+        REDIS_SENTINEL_NAME: "m",
+      }).message,
+    ).toMatch(/both set/);
+    expect(configError({ REDIS_MIN_REPLICAS: "1" }).message).toMatch(
+      /REDIS_MIN_REPLICAS needs REDIS_URL or REDIS_SENTINELS/,
+    );
+  });
+});
