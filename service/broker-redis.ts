@@ -127,6 +127,8 @@ export class RedisBroker implements Broker {
     const base: RedisOptions = {
       lazyConnect: true,
       connectTimeout: 5000,
+      // ioredis arms this timer even for a stream that is already closed; keep it short.
+      disconnectTimeout: 200,
       connectionName: `wshub:${o.nodeId}:${role}`,
       retryStrategy: (times) => {
         if (this.stopped) return null;
@@ -442,16 +444,29 @@ export class RedisBroker implements Broker {
 /** QUIT, or a hard disconnect when Redis does not answer within a second. */
 async function quit(client: Redis): Promise<void> {
   if (client.status === "end") return;
-  if (client.status !== "ready") {
+  if (client.status === "reconnecting") {
+    // No socket is open; disconnect() cancels the pending reconnect timer (the status stays).
     client.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, 1000);
-  });
-  await Promise.race([client.quit().catch(() => {}), timeout]);
-  clearTimeout(timer);
+  if (client.status === "ready") {
+    await Promise.race([client.quit().catch(() => {}), ended(client, 1000)]);
+  }
   // QUIT may have ended it meanwhile; the compiler cannot see that.
   if ((client.status as string) !== "end") client.disconnect();
+  await ended(client, 1000);
+}
+
+/** Resolves once the client reached "end", or after ms. */
+function ended(client: Redis, ms: number): Promise<void> {
+  if (client.status === "end") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off("end", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    client.on("end", done);
+  });
 }
