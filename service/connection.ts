@@ -85,7 +85,9 @@ export class Connection implements Recipient {
 
   /** Closes with a code and reason; the socket is destroyed if the peer does not answer in time. */
   close(code: number, reason: string, why: string): void {
-    if (this.closing) return;
+    // A connection already gone (e.g. the peer left while a drain was spreading closes) must
+    // not start a grace timer: nothing would clear it.
+    if (this.closing || this.goneDone) return;
     this.closing = true;
     this.leaveAll();
     try {
