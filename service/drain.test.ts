@@ -97,3 +97,15 @@ it("cuts a client that ignores the close once the drain window is over", async (
   expect(Date.now() - started).toBeLessThan(300 + 2_000);
   expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
 });
+
+it("leaves no timer behind for a client that left on its own while the drain was spreading closes", async () => {
+  const node = await startHub({ DRAIN_SECONDS: "1" });
+  const clients = await Promise.all(
+    Array.from({ length: 3 }, () => TestClient.connect(wsUrl(node))),
+  );
+  const stopped = node.stop();
+  // The last client's turn comes about a third of a second in; it hangs up before that.
+  clients[2]?.ws.terminate();
+  await stopped;
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+});
