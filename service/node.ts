@@ -56,6 +56,7 @@ export class HubNode {
   private readonly timers = new TimerRegistry();
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
+  private readonly pendingPerIp = new Map<string, number>();
   private pendingUpgrades = 0;
   private heartbeat: NodeJS.Timeout | undefined;
   private ready = false;
@@ -141,15 +142,29 @@ export class HubNode {
     };
     server.on("upgrade", (req, socket, head) => {
       socket.on("error", () => socket.destroy());
+      const from = req.socket.remoteAddress ?? "unknown";
       this.pendingUpgrades++;
+      this.pendingPerIp.set(from, (this.pendingPerIp.get(from) ?? 0) + 1);
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        this.pendingUpgrades--;
+        const n = (this.pendingPerIp.get(from) ?? 1) - 1;
+        if (n <= 0) this.pendingPerIp.delete(from);
+        else this.pendingPerIp.set(from, n);
+      };
+      // Upgrades still being checked count against both limits (minus this one): a burst must
+      // not slip past a limit while its tokens are being verified.
       const state = {
         connectionCount: () => this.connections.size + this.pendingUpgrades - 1,
-        connectionsFrom: (ip: string) => this.perIp.get(ip) ?? 0,
+        connectionsFrom: (ip: string) =>
+          (this.perIp.get(ip) ?? 0) + (this.pendingPerIp.get(ip) ?? 0) - (ip === from ? 1 : 0),
         acceptingUpgrades: () => this.acceptingUpgrades,
       };
       void admit(req, c, state, auth, this.metrics)
         .then((a) => {
-          this.pendingUpgrades--;
+          settle();
           if (!a.ok) return refuse(socket, a);
           if (!this.acceptingUpgrades || socket.destroyed)
             return refuse(socket, { ok: false, status: 503, message: "shutting down" });
@@ -167,7 +182,7 @@ export class HubNode {
           });
         })
         .catch((err: unknown) => {
-          this.pendingUpgrades--;
+          settle();
           this.log.error({ err: String(err) }, "upgrade failed");
           socket.destroy();
         });
