@@ -1,3 +1,4 @@
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   metricValue,
@@ -118,6 +119,25 @@ describe("upgrade refusals are HTTP statuses, never an open socket", () => {
     first.ws.terminate();
     await waitFor("the address to have a free slot", () => node.stats().connections === 1);
     expect(await tryUpgrade(node, "/v1/ws")).toEqual({ upgraded: true });
+  });
+
+  it("holds MAX_CONNECTIONS_PER_IP against a burst whose tokens are still being verified", async () => {
+    // RS256 verification is slow enough that a burst is still being checked when it is counted.
+    const { publicKey, privateKey } = await generateKeyPair("RS256", { modulusLength: 3072 });
+    const node = await startHub({
+      AUTH_JWT_PUBLIC_KEY: await exportSPKI(publicKey),
+      MAX_CONNECTIONS_PER_IP: "2",
+    });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256" })
+      .setSubject("alice")
+      .setExpirationTime("5m")
+      .sign(privateKey);
+    const tries = await Promise.allSettled(
+      Array.from({ length: 40 }, () => TestClient.connect(wsUrl(node, { token }))),
+    );
+    expect(tries.filter((t) => t.status === "fulfilled")).toHaveLength(2);
+    expect(node.stats()).toMatchObject({ connections: 2, ips: 1 });
   });
 
   it("answers 404 on any other path", async () => {
