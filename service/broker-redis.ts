@@ -2,7 +2,7 @@
 // per publish, so a message is stored, numbered and published atomically) and nodes exchange
 // messages over Redis pub/sub. A probe through pub/sub tells a live bus from a silent one.
 import { randomBytes } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type {
   Broker,
   BrokerStatus,
@@ -13,6 +13,8 @@ import type {
   StoredMessage,
 } from "./broker.js";
 import { UnavailableError } from "./errors.js";
+import { createRedisClient, errorText, quit } from "./redis-clients.js";
+import { BusProbe, type ProbeRole } from "./redis-probe.js";
 import {
   BUS_PREFIX,
   HISTORY_SCRIPT,
@@ -64,19 +66,12 @@ function newEpoch(): string {
   return randomBytes(6).toString("hex");
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 export class RedisBroker implements Broker {
   readonly kind = "redis";
   private readonly cmd: ScriptClient;
   private readonly sub: Redis;
   private readonly log: RedisBrokerLogger;
-  private readonly probeChannel: string;
-  /** Tells this instance's probes from another process that shares the node id. */
-  private readonly instance = randomBytes(4).toString("hex");
-  private readonly interval: number;
+  private readonly health: BusProbe;
   private readonly channels = new Set<string>();
   private readonly messageListeners: ((m: BusMessage) => void)[] = [];
   private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
@@ -84,17 +79,9 @@ export class RedisBroker implements Broker {
   private started = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probeCounter = 0;
-  private lastProbeBackAt = 0;
-  private subReadyAt = 0;
-  private lastKickAt = 0;
-  private lastError: { cmd?: string; sub?: string } = {};
 
   constructor(private readonly options: RedisBrokerOptions) {
     this.log = options.logger ?? silent;
-    this.interval = options.probeIntervalMs ?? 1000;
-    this.probeChannel = keys.probe(options.nodeId);
     const commandTimeout = Math.max(
       options.commandTimeoutMs ?? 2000,
       (options.waitTimeoutMs ?? 1000) + 500,
@@ -116,62 +103,27 @@ export class RedisBroker implements Broker {
       autoResubscribe: true,
       commandTimeout,
     });
+    this.health = new BusProbe(
+      { cmd: this.cmd, sub: this.sub },
+      keys.probe(options.nodeId),
+      options.probeIntervalMs ?? 1000,
+      this.log,
+      (s) => this.setStatus(s),
+    );
     this.sub.on("message", (channel: string, payload: string) =>
       this.onBusPayload(channel, payload),
     );
   }
 
-  private createClient(role: "cmd" | "sub", extra: RedisOptions): Redis {
-    const o = this.options;
-    let client: Redis | undefined;
-    const base: RedisOptions = {
-      lazyConnect: true,
-      connectTimeout: 5000,
-      // ioredis arms this timer even for a stream that is already closed; keep it short.
-      disconnectTimeout: 200,
-      connectionName: `wshub:${o.nodeId}:${role}`,
-      retryStrategy: (times) => {
-        if (this.stopped) return null;
-        // The password file may have been rotated since the last connect.
-        if (client && o.password) client.options.password = o.password();
-        return Math.min(100 * 2 ** Math.min(times, 5), 2000) + Math.floor(Math.random() * 100);
-      },
-      ...extra,
-    };
-    const password = o.password?.();
-    if (password !== undefined) base.password = password;
-    if (o.sentinels && o.sentinels.length > 0) {
-      if (!o.sentinelName) throw new UnavailableError("Sentinel mode needs sentinelName");
-      client = new Redis({ ...base, sentinels: o.sentinels, name: o.sentinelName });
-    } else if (o.url) {
-      client = new Redis(o.url, base);
-    } else {
-      throw new UnavailableError("RedisBroker needs url or sentinels with sentinelName");
-    }
-    const c = client;
+  private createClient(role: ProbeRole, extra: RedisOptions): Redis {
+    const c = createRedisClient(this.options, role, () => this.stopped, extra);
     c.on("error", (err: Error) => {
-      const message = errorText(err);
-      if (this.lastError[role] !== message) {
-        this.lastError[role] = message;
-        if (!this.stopped) this.log.warn({ role, err: message }, "redis connection error");
-      }
+      if (this.health.connectionError(role, err) && !this.stopped)
+        this.log.warn({ role, err: errorText(err) }, "redis connection error");
     });
-    c.on("ready", () => {
-      this.lastError[role] = undefined;
-      if (role === "sub") {
-        this.subReadyAt = Date.now();
-        // Subscribing again is harmless; it makes sure the probe channel is there.
-        c.subscribe(this.probeChannel).then(
-          () => this.probe(),
-          () => this.evaluate(),
-        );
-      }
-      this.evaluate();
-      // Confirm the bus at once instead of at the next tick.
-      this.probe();
-    });
-    c.on("close", () => this.evaluate());
-    c.on("end", () => this.evaluate());
+    c.on("ready", () => this.health.connectionReady(role));
+    c.on("close", () => this.health.evaluate());
+    c.on("end", () => this.health.evaluate());
     return c;
   }
 
@@ -182,7 +134,7 @@ export class RedisBroker implements Broker {
     this.setStatus({ up: false, reason: "connecting to Redis" });
     this.cmd.connect().catch(() => {});
     this.sub.connect().catch(() => {});
-    this.probeTimer = setInterval(() => this.probe(), this.interval);
+    this.health.start();
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
     const up = await this.waitUp(timeoutMs);
     if (!up) {
@@ -212,59 +164,6 @@ export class RedisBroker implements Broker {
     });
   }
 
-  private probe(): void {
-    if (this.stopped || !this.started) return;
-    if (this.cmd.status === "ready") {
-      this.cmd
-        .publish(this.probeChannel, `${this.instance}:${++this.probeCounter}`)
-        .catch((err: unknown) => {
-          if (this.stopped) return;
-          this.lastError.cmd = `probe publish failed: ${errorText(err)}`;
-          // A timeout on a "ready" connection is a silent half-open socket: drop it.
-          if (this.cmd.status === "ready") this.kick(this.cmd);
-          this.evaluate();
-        });
-    }
-    this.evaluate();
-  }
-
-  private kick(client: Redis): void {
-    const now = Date.now();
-    if (now - this.lastKickAt < 2 * this.interval) return;
-    this.lastKickAt = now;
-    this.log.warn(
-      { role: client === this.cmd ? "cmd" : "sub" },
-      "reconnecting a silent connection",
-    );
-    client.disconnect(true);
-  }
-
-  /** Works out up/down from both connections and the probe, and reports changes. */
-  private evaluate(): void {
-    if (this.stopped || !this.started) return;
-    const now = Date.now();
-    let reason: string | undefined;
-    if (this.cmd.status !== "ready") {
-      reason = `command connection ${this.cmd.status}${this.lastError.cmd ? `: ${this.lastError.cmd}` : ""}`;
-    } else if (this.sub.status !== "ready") {
-      reason = `subscriber connection ${this.sub.status}${this.lastError.sub ? `: ${this.lastError.sub}` : ""}`;
-    } else if (this.lastError.cmd) {
-      reason = this.lastError.cmd;
-    } else if (this.lastProbeBackAt < this.subReadyAt) {
-      // Since the subscriber (re)connected no probe came back yet.
-      const waiting = now - this.subReadyAt;
-      reason = "waiting for the bus probe to come back";
-      if (waiting > 2 * this.interval) {
-        reason = `bus probe not received back within ${2 * this.interval} ms`;
-        this.kick(this.sub);
-      }
-    } else if (now - this.lastProbeBackAt > 2 * this.interval) {
-      reason = `bus probe not received back within ${2 * this.interval} ms`;
-      this.kick(this.sub);
-    }
-    this.setStatus(reason === undefined ? { up: true } : { up: false, reason });
-  }
-
   private setStatus(next: BrokerStatus): void {
     if (next.up === this.current.up) {
       this.current = next;
@@ -277,14 +176,7 @@ export class RedisBroker implements Broker {
   }
 
   private onBusPayload(channel: string, payload: string): void {
-    if (channel === this.probeChannel) {
-      if (payload.startsWith(`${this.instance}:`)) {
-        this.lastProbeBackAt = Date.now();
-        this.lastError.cmd = undefined;
-        this.evaluate();
-      }
-      return;
-    }
+    if (this.health.received(channel, payload)) return;
     if (!channel.startsWith(BUS_PREFIX)) return;
     const ch = channel.slice(BUS_PREFIX.length);
     if (!this.channels.has(ch)) return;
@@ -420,7 +312,7 @@ export class RedisBroker implements Broker {
     return {
       cmd: this.cmd.status,
       sub: this.sub.status,
-      probeTimer: this.probeTimer !== undefined,
+      probeTimer: this.health.running,
     };
   }
 
@@ -431,42 +323,11 @@ export class RedisBroker implements Broker {
 
   private async close(): Promise<void> {
     this.stopped = true;
-    if (this.probeTimer) clearInterval(this.probeTimer);
-    this.probeTimer = undefined;
+    this.health.stop();
     this.channels.clear();
     const wasUp = this.current.up;
     this.current = { up: false, reason: "stopped" };
     if (wasUp) for (const l of [...this.statusListeners]) l(this.current);
     await Promise.all([quit(this.cmd), quit(this.sub)]);
   }
-}
-
-/** QUIT, or a hard disconnect when Redis does not answer within a second. */
-async function quit(client: Redis): Promise<void> {
-  if (client.status === "end") return;
-  if (client.status === "reconnecting") {
-    // No socket is open; disconnect() cancels the pending reconnect timer (the status stays).
-    client.disconnect();
-    return;
-  }
-  if (client.status === "ready") {
-    await Promise.race([client.quit().catch(() => {}), ended(client, 1000)]);
-  }
-  // QUIT may have ended it meanwhile; the compiler cannot see that.
-  if ((client.status as string) !== "end") client.disconnect();
-  await ended(client, 1000);
-}
-
-/** Resolves once the client reached "end", or after ms. */
-function ended(client: Redis, ms: number): Promise<void> {
-  if (client.status === "end") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      client.off("end", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    client.on("end", done);
-  });
 }

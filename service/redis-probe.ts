@@ -1,0 +1,128 @@
+// Whether RedisBroker's bus works: both connections ready AND a probe published on the command
+// connection comes back on the subscriber. A half-open TCP connection through a partition stays
+// "ready" in ioredis forever; the probe notices it and has the silent connection reconnect.
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { BrokerStatus } from "./broker.js";
+import { errorText } from "./redis-clients.js";
+
+export type ProbeRole = "cmd" | "sub";
+type Logger = { warn(obj: object, msg?: string): void };
+
+export class BusProbe {
+  /** Tells this instance's probes from another process that shares the node id. */
+  private readonly instance = randomBytes(4).toString("hex");
+  private timer: NodeJS.Timeout | undefined;
+  private counter = 0;
+  private backAt = 0;
+  private subReadyAt = 0;
+  private lastKickAt = 0;
+  private readonly errors: Record<ProbeRole, string | undefined> = {
+    cmd: undefined,
+    sub: undefined,
+  };
+
+  constructor(
+    private readonly clients: Record<ProbeRole, Redis>,
+    private readonly channel: string,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+    private readonly report: (status: BrokerStatus) => void,
+  ) {}
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.probe(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Records a connection error; true when it differs from the last one (worth a log line). */
+  connectionError(role: ProbeRole, error: unknown): boolean {
+    const message = errorText(error);
+    if (this.errors[role] === message) return false;
+    this.errors[role] = message;
+    return true;
+  }
+
+  connectionReady(role: ProbeRole): void {
+    this.errors[role] = undefined;
+    if (role === "sub") {
+      this.subReadyAt = Date.now();
+      // Subscribing again is harmless; it makes sure the probe channel is there.
+      this.clients.sub.subscribe(this.channel).then(
+        () => this.probe(),
+        () => this.evaluate(),
+      );
+    }
+    // Confirm the bus at once instead of at the next tick.
+    this.probe();
+  }
+
+  /** True when the message was one of this instance's probes (and is consumed). */
+  received(channel: string, payload: string): boolean {
+    if (channel !== this.channel) return false;
+    if (payload.startsWith(`${this.instance}:`)) {
+      this.backAt = Date.now();
+      this.errors.cmd = undefined;
+      this.evaluate();
+    }
+    return true;
+  }
+
+  private probe(): void {
+    if (!this.running) return;
+    const { cmd } = this.clients;
+    if (cmd.status === "ready") {
+      cmd.publish(this.channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
+        if (!this.running) return;
+        this.errors.cmd = `probe publish failed: ${errorText(err)}`;
+        // A timeout on a "ready" connection is a silent half-open socket: drop it.
+        if (cmd.status === "ready") this.kick("cmd");
+        this.evaluate();
+      });
+    }
+    this.evaluate();
+  }
+
+  private kick(role: ProbeRole): void {
+    const now = Date.now();
+    if (now - this.lastKickAt < 2 * this.intervalMs) return;
+    this.lastKickAt = now;
+    this.log.warn({ role }, "reconnecting a silent Redis connection");
+    this.clients[role].disconnect(true);
+  }
+
+  /** Works out up/down from both connections and the probe, and reports it. */
+  evaluate(): void {
+    if (!this.running) return;
+    const { cmd, sub } = this.clients;
+    const limit = 2 * this.intervalMs;
+    const now = Date.now();
+    let reason: string | undefined;
+    if (cmd.status !== "ready") {
+      reason = `command connection ${cmd.status}${this.errors.cmd ? `: ${this.errors.cmd}` : ""}`;
+    } else if (sub.status !== "ready") {
+      reason = `subscriber connection ${sub.status}${this.errors.sub ? `: ${this.errors.sub}` : ""}`;
+    } else if (this.errors.cmd) {
+      reason = this.errors.cmd;
+    } else if (this.backAt < this.subReadyAt) {
+      // No probe came back since the subscriber (re)connected.
+      reason = "waiting for the bus probe to come back";
+      if (now - this.subReadyAt > limit) {
+        reason = `bus probe not received back within ${limit} ms`;
+        this.kick("sub");
+      }
+    } else if (now - this.backAt > limit) {
+      reason = `bus probe not received back within ${limit} ms`;
+      this.kick("sub");
+    }
+    this.report(reason === undefined ? { up: true } : { up: false, reason });
+  }
+}
