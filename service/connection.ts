@@ -35,6 +35,8 @@ export class Connection implements Recipient {
   private clearExpiry: (() => void) | undefined;
   private clearCloseGrace: (() => void) | undefined;
   private closing = false;
+  /** Why the server closed this connection: the disconnect reason once the close completes. */
+  private closeWhy: string | undefined;
   private goneDone = false;
   private readonly log: Logger;
 
@@ -51,10 +53,14 @@ export class Connection implements Recipient {
     ws.on("pong", () => {
       this.missedBeats = 0;
     });
-    ws.on("close", (code) => this.gone(code === CLOSE.tooBig.code ? "too_big" : "closed"));
+    ws.on("close", (code) =>
+      this.gone(this.closeWhy ?? (code === CLOSE.tooBig.code ? "too_big" : "closed")),
+    );
     ws.on("error", (err) => {
       this.log.debug({ err: err.message }, "socket error");
-      this.gone("error");
+      // ws reports an oversized frame as an error before its 1009 close completes.
+      const tooBig = (err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+      this.gone(tooBig ? "too_big" : "error");
     });
     this.armExpiry();
     this.sendJson({ op: "hello", node: ctx.nodeId, conn: id });
@@ -89,6 +95,7 @@ export class Connection implements Recipient {
     // not start a grace timer: nothing would clear it.
     if (this.closing || this.goneDone) return;
     this.closing = true;
+    this.closeWhy = why;
     this.leaveAll();
     try {
       this.ws.close(code, reason.slice(0, 120));
