@@ -120,6 +120,7 @@ describe("frames on a connection", () => {
     c.send({ op: "pub", ch: "a", data: "x".repeat(1100) });
     expect((await c.waitClosed()).code).toBe(1009);
     await waitFor("the node to forget it", () => node.stats().connections === 0);
+    expect(await metricValue(node, "wshub_disconnects_total", { reason: "too_big" })).toBe(1);
   });
 });
 

@@ -75,6 +75,9 @@ it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with re
   const out = values.reduce((n, v) => n + v.value, 0);
   expect(out).toBe(await metricValue(node, "wshub_connects_total"));
   expect(out).toBeGreaterThanOrEqual(clients.length);
+  expect(
+    await metricValue(node, "wshub_disconnects_total", { reason: "shutdown" }),
+  ).toBeGreaterThanOrEqual(clients.length);
   await expect(fetch(httpUrl(node, "/livez"))).rejects.toThrow();
 });
 

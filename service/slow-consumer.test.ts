@@ -60,4 +60,5 @@ it("closes a subscriber that does not read with 1013 and keeps the others whole"
   expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   expect(reader.open).toBe(true);
   await waitFor("the node to forget the stalled one", () => node.stats().connections === 2);
+  expect(await metricValue(node, "wshub_disconnects_total", { reason: "slow_consumer" })).toBe(1);
 });
