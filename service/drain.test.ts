@@ -16,8 +16,9 @@ import {
 afterEach(releaseAll);
 
 it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with retryAfterMs", async () => {
-  const delayMs = 200;
-  const drainMs = 1_000;
+  // Wide enough windows that a loaded CI machine still sees each phase.
+  const delayMs = 500;
+  const drainMs = 2_000;
   const node = await startHub({
     SHUTDOWN_DELAY_SECONDS: String(delayMs / 1000),
     DRAIN_SECONDS: String(drainMs / 1000),
