@@ -88,6 +88,18 @@ describe("RedisBroker: two nodes on one Redis", () => {
     expect(h.epoch).toBe(first.epoch);
   });
 
+  it("skips a malformed bus message and keeps delivering", async () => {
+    const ch = freshChannel("junk");
+    await b.subscribe(ch);
+    const client = await admin(redis);
+    admins.push(client);
+    await client.publish(`wshub:bus:${ch}`, "not a wshub payload");
+    await a.publish({ ch, data: '"good"' });
+    const got = await inboxB.until(ch, 1);
+    expect(got.map((m) => m.data)).toEqual(['"good"']);
+    expect(b.status().up).toBe(true);
+  });
+
   it("starts a new epoch at seq 1 when Redis lost its data (FLUSHALL)", async () => {
     const ch = freshChannel("flush");
     const before = await a.publish({ ch, data: "1" });
