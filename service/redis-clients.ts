@@ -34,7 +34,8 @@ export function createRedisClient(
     retryStrategy: (times) => {
       if (stopped()) return null;
       // The password file may have been rotated since the last connect.
-      if (client && target.password) client.options.password = target.password();
+      const password = target.password?.();
+      if (client && password !== undefined) client.options.password = password;
       return Math.min(100 * 2 ** Math.min(times, 5), 2000) + Math.floor(Math.random() * 100);
     },
     ...extra,
