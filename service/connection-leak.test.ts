@@ -120,7 +120,9 @@ it("returns to zero connections, channels, timers and addresses after 10,000 con
   expect(await metricValue(node, "wshub_connects_total")).toBe(TOTAL);
   // Every way out was taken and counted under its own reason.
   const { values } = await node.metrics.disconnects.get();
-  const reasons = Object.fromEntries(values.map((v) => [v.labels.reason, v.value]));
+  const reasons: Record<string, number> = Object.fromEntries(
+    values.map((v) => [String(v.labels.reason), v.value]),
+  );
   expect(reasons).toEqual({
     closed: expect.any(Number),
     too_big: (TOTAL - BATCH) / ENDINGS.length,
