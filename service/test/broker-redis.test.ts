@@ -5,7 +5,15 @@ import type { BrokerStatus } from "../broker.js";
 import { describeBroker, freshChannel, Inbox } from "../broker-contract.js";
 import type { RedisBroker } from "../broker-redis.js";
 import { UnavailableError } from "../errors.js";
-import { admin, BrokerSet, redisUrl, setPaused, startRedis, waitFor } from "./redis-containers.js";
+import {
+  admin,
+  BrokerSet,
+  FreezableProxy,
+  redisUrl,
+  setPaused,
+  startRedis,
+  waitFor,
+} from "./redis-containers.js";
 
 let redis: StartedTestContainer;
 const brokers = new BrokerSet();
@@ -229,5 +237,33 @@ describe("RedisBroker: password", () => {
     expect((error as Error).message).not.toContain("wrong@");
     expect(broker.status()).toMatchObject({ up: false });
     expect(broker.status().reason).toMatch(/WRONGPASS|invalid password|NOAUTH/);
+  });
+});
+
+describe("RedisBroker: silent half-open connections", () => {
+  let proxy: FreezableProxy;
+
+  beforeAll(async () => {
+    proxy = await FreezableProxy.start(redis.getHost(), redis.getMappedPort(6379));
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  it("notices frozen connections through the probe and replaces them by itself", async () => {
+    const broker = brokers.create({ url: proxy.url, nodeId: "half-open" });
+    const inbox = new Inbox(broker);
+    const statuses: BrokerStatus[] = [];
+    broker.onStatus((s) => statuses.push(s));
+    await broker.start();
+    const ch = freshChannel("half-open");
+    await broker.subscribe(ch);
+    expect(proxy.freezeExisting()).toBe(2);
+    await waitFor("down once the probe stops coming back", () => !broker.status().up, 5000);
+    expect(statuses.at(-1)?.reason).toMatch(/probe/);
+    // The frozen sockets stay open and frozen: only new connections can bring it back.
+    await waitFor("up on new connections", () => broker.status().up, 15_000);
+    await broker.publish({ ch, data: '"after"' });
+    expect((await inbox.until(ch, 1)).map((m) => m.data)).toEqual(['"after"']);
   });
 });

@@ -1,5 +1,6 @@
 // Helpers for the Redis broker's integration tests: redis:7 containers, admin clients, brokers,
 // and bounded polling.
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { Redis } from "ioredis";
 import {
   GenericContainer,
@@ -91,4 +92,61 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 25));
   }
   return Date.now() - started;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 whose existing connections can be frozen: bytes stop flowing both
+ * ways while both sockets stay open, as through a network partition (a silent half-open
+ * connection). New connections still pass.
+ */
+export class FreezableProxy {
+  private readonly pairs: { client: Socket; upstream: Socket }[] = [];
+  private readonly sockets = new Set<Socket>();
+  private constructor(private readonly server: Server) {}
+
+  static async start(host: string, port: number): Promise<FreezableProxy> {
+    const server = createServer();
+    const proxy = new FreezableProxy(server);
+    server.on("connection", (client) => {
+      const upstream = connect(port, host);
+      proxy.pairs.push({ client, upstream });
+      proxy.sockets.add(client).add(upstream);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        proxy.sockets.delete(client);
+        proxy.sockets.delete(upstream);
+      };
+      client.on("error", close);
+      upstream.on("error", close);
+      client.on("close", close);
+      upstream.on("close", close);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Freezes every connection open now; returns how many. */
+  freezeExisting(): number {
+    const open = this.pairs.filter((p) => !p.client.destroyed);
+    for (const { client, upstream } of open) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+    this.pairs.length = 0;
+    return open.length;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
 }
