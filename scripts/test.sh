@@ -23,5 +23,5 @@ npx vitest run --project integration
 step "chaos: hub containers under faults"
 npx vitest run --project chaos
 step "load gate"
-npm run --silent load:gate -- --quick
+npm run --silent load:gate
 step "all passed"

@@ -4,7 +4,7 @@ import { type Authenticator, type Claims, mayUse } from "./auth.js";
 import type { Broker } from "./broker.js";
 import { messageFrame } from "./broker.js";
 import { CLOSE, type ErrorCode, HubError } from "./errors.js";
-import type { Fanout, Recipient } from "./fanout.js";
+import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { type PubFrame, parseClientFrame, type RefreshFrame, type SubFrame } from "./protocol.js";
@@ -227,33 +227,31 @@ export class Connection implements Recipient {
       );
     }
     this.channels.add(f.ch);
-    let result: Awaited<ReturnType<Fanout["subscribe"]>>;
     try {
-      result = await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
+      await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
     } catch (err) {
       this.channels.delete(f.ch);
       this.ctx.fanout.unsubscribe(this, f.ch);
       throw new HubError(
         "unavailable",
         `cannot subscribe to "${f.ch}" while the bus is unreachable: retry later`,
-        {
-          cause: err,
-        },
+        { cause: err },
       );
     }
-    if (this.closing || !this.channels.has(f.ch)) {
-      this.ctx.fanout.unsubscribe(this, f.ch);
-      return;
-    }
+  }
+
+  subscribed(ch: string, result: SubscribeResult): boolean {
+    if (this.closing || !this.channels.has(ch)) return false;
     const frame: Record<string, unknown> = {
       op: "subscribed",
-      ch: f.ch,
+      ch,
       seq: result.seq,
       epoch: result.epoch,
     };
     if (result.recovered !== undefined) frame.recovered = result.recovered;
     this.sendJson(frame);
-    for (const m of result.replay) this.deliver(Buffer.from(messageFrame(f.ch, m)));
+    for (const m of result.replay) this.deliver(Buffer.from(messageFrame(ch, m)));
+    return true;
   }
 
   private unsubscribe(ch: string): void {

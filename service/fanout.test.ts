@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BusMessage } from "./broker.js";
 import { MemoryBroker } from "./broker-memory.js";
-import { Fanout, type Recipient } from "./fanout.js";
+import { Fanout, type Recipient, type SubscribeResult } from "./fanout.js";
 import { createMetrics } from "./metrics.js";
 
 /** A memory broker whose bus the test drives by hand: drop, duplicate, reorder or delay messages. */
@@ -20,10 +20,14 @@ class ScriptedBroker extends MemoryBroker {
   override onMessage(listener: (m: BusMessage) => void): void {
     this.listener = listener;
   }
+  /** When set, history() answers from a snapshot taken now, but only once the gate opens. */
+  gate: Promise<void> | undefined;
   override async history(ch: string, since?: number) {
     this.historyCalls++;
     if (this.failHistory) throw new Error("bus down");
-    return super.history(ch, since);
+    const snapshot = await super.history(ch, since);
+    if (this.gate) await this.gate;
+    return snapshot;
   }
   bus(m: BusMessage): void {
     this.listener?.(m);
@@ -43,6 +47,10 @@ class Sink implements Recipient {
   }
   abandon(reason: string): void {
     this.abandoned = reason;
+  }
+  subscribed(_ch: string, result: SubscribeResult): boolean {
+    for (const m of result.replay) this.seqs.push(m.seq);
+    return true;
   }
 }
 
@@ -131,7 +139,7 @@ describe("Fanout", () => {
     await publish(broker, "room", 2);
     broker.flush();
     await settle();
-    expect(b.seqs).toEqual([4, 5]);
+    expect(b.seqs).toEqual([2, 3, 4, 5]);
     expect(first.seqs).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -146,8 +154,30 @@ describe("Fanout", () => {
     broker.flush();
     await settle();
     expect(r.replay.map((m) => m.seq)).toEqual([1, 2]);
-    expect(b.seqs).toEqual([]);
+    expect(b.seqs).toEqual([1, 2]);
     expect(first.seqs).toEqual([1, 2]);
+  });
+
+  it("writes a resume's replay before live messages that arrived while history was read", async () => {
+    const { broker, fanout } = setup();
+    const first = new Sink("first");
+    const r0 = await fanout.subscribe(first, "room", undefined, undefined);
+    await publish(broker, "room", 2);
+    broker.flush();
+    let open = () => {};
+    broker.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const b = new Sink("b");
+    const resumed = fanout.subscribe(b, "room", 0, r0.epoch);
+    await settle(); // b's history snapshot holds 1..2 and waits at the gate
+    await publish(broker, "room", 1);
+    broker.flush(); // seq 3 arrives live while the replay is pending
+    open();
+    await resumed;
+    await settle();
+    expect(b.seqs).toEqual([1, 2, 3]);
+    expect(first.seqs).toEqual([1, 2, 3]);
   });
 
   it("answers recovered:false with no replay when the epoch does not match or history is gone", async () => {

@@ -13,6 +13,11 @@ export interface Recipient {
   deliver(frame: Buffer): void;
   /** The node can no longer keep the no-gap promise for this connection: close it with 1013. */
   abandon(reason: string): void;
+  /**
+   * Called once a subscribe is settled, before any live message can reach `r`: writes the
+   * `subscribed` frame and the replay. False when `r` no longer wants the channel (it left).
+   */
+  subscribed(ch: string, result: SubscribeResult): boolean;
 }
 
 export type SubscribeResult = {
@@ -67,8 +72,9 @@ export class Fanout {
     return this.enqueue(entry, async () => {
       await this.ensureReady(entry);
       if (since === undefined) {
-        entry.subs.set(r, entry.lastSeq);
-        return { seq: entry.lastSeq, epoch: entry.epoch, replay: [] };
+        const result = { seq: entry.lastSeq, epoch: entry.epoch, replay: [] };
+        if (r.subscribed(ch, result)) entry.subs.set(r, entry.lastSeq);
+        return result;
       }
       entry.holds++;
       try {
@@ -80,8 +86,10 @@ export class Fanout {
         const recovered = h.complete && epoch === h.epoch;
         const replay = recovered ? h.messages : [];
         const after = recovered ? Math.max(since, h.seq) : h.seq;
-        entry.subs.set(r, after);
-        return { seq: h.seq, epoch: h.epoch, recovered, replay };
+        const result = { seq: h.seq, epoch: h.epoch, recovered, replay };
+        // The replay is written before the held live messages are flushed to `r`.
+        if (r.subscribed(ch, result)) entry.subs.set(r, after);
+        return result;
       } finally {
         entry.holds--;
         if (entry.holds === 0) this.flushHeld(entry);
