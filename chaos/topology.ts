@@ -28,6 +28,8 @@ const NO_WAIT: WaitStrategy = {
 /** Label carrying the run id, so one scenario can count exactly what it left behind. */
 export const RUN_LABEL = "wshub.chaos.run";
 const JWT_SECRET = "chaos-suite-test-secret-not-for-production-0123456789";
+/** Production mode refuses to start without a backend API key too. */
+const API_KEY = "chaos-suite-api-key-not-for-production-0123456789";
 
 export interface TopologyOptions {
   settings: StackSettings;
@@ -133,6 +135,7 @@ export class Topology implements AsyncDisposable {
       NODE_ID: name,
       APP_VERSION: version,
       AUTH_JWT_SECRET: JWT_SECRET,
+      API_KEY,
       LOG_LEVEL: "warn",
       ...this.options.env,
     };
