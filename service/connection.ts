@@ -26,6 +26,11 @@ export type ConnectionContext = {
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * A slow consumer's close frame waits behind the bytes already queued for it; nothing more is
+ * queued, so memory stays bounded while a client that reads again gets to see the 1013.
+ */
+const SLOW_CLOSE_GRACE_MS = 30_000;
 
 export class Connection implements Recipient {
   readonly channels = new Set<string>();
@@ -66,6 +71,11 @@ export class Connection implements Recipient {
     this.sendJson({ op: "hello", node: ctx.nodeId, conn: id });
   }
 
+  /** Closing: its grace timer, not the heartbeat, decides when the socket is cut. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   get user(): string | undefined {
     return this.claims?.sub;
   }
@@ -79,6 +89,7 @@ export class Connection implements Recipient {
         CLOSE.tryAgainLater.code,
         "slow consumer: read faster, then resume",
         "slow_consumer",
+        SLOW_CLOSE_GRACE_MS,
       );
       return;
     }
@@ -90,7 +101,7 @@ export class Connection implements Recipient {
   }
 
   /** Closes with a code and reason; the socket is destroyed if the peer does not answer in time. */
-  close(code: number, reason: string, why: string): void {
+  close(code: number, reason: string, why: string, graceMs = CLOSE_GRACE_MS): void {
     // A connection already gone (e.g. the peer left while a drain was spreading closes) must
     // not start a grace timer: nothing would clear it.
     if (this.closing || this.goneDone) return;
@@ -105,7 +116,7 @@ export class Connection implements Recipient {
     this.clearCloseGrace = this.ctx.timers.set(() => {
       this.clearCloseGrace = undefined;
       this.ws.terminate();
-    }, CLOSE_GRACE_MS);
+    }, graceMs);
     this.log.debug({ code, why }, "closing");
   }
 
@@ -120,7 +131,7 @@ export class Connection implements Recipient {
     try {
       this.ws.ping();
     } catch {
-      this.gone("error");
+      this.terminate("error");
     }
   }
 

@@ -215,6 +215,7 @@ export class HubNode {
   /** One sweep for all connections: a peer silent for two intervals is terminated. */
   private beat(): void {
     for (const conn of this.connections) {
+      if (conn.isClosing) continue;
       if (conn.missedBeats >= 2) conn.terminate("heartbeat_timeout");
       else conn.ping();
     }

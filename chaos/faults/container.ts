@@ -35,7 +35,15 @@ export async function stop(
   graceSeconds: number,
 ): Promise<{ exitCode: number; killed: boolean; tookMs: number }> {
   const started = Date.now();
-  await act("stop", id, () => docker.getContainer(id).stop({ t: graceSeconds }));
+  await act("stop", id, () =>
+    docker
+      .getContainer(id)
+      .stop({ t: graceSeconds })
+      .catch((error: { statusCode?: number }) => {
+        // 304: it had already exited (e.g. it died during a rollout step): what stop wanted.
+        if (error.statusCode !== 304) throw error;
+      }),
+  );
   const info = await docker.getContainer(id).inspect();
   const tookMs = Date.now() - started;
   const exitCode = info.State.ExitCode;
