@@ -88,8 +88,13 @@ describe("hub process", () => {
     const clients = await Promise.all([1, 2, 3].map(() => open(node.wsUrl)));
     const t0 = Date.now();
     node.process.child.kill("SIGTERM");
-    const ready = await fetch(`${node.httpUrl}/readyz`);
-    expect(ready.status).toBe(503);
+    // Signal delivery is asynchronous: "at once" means well before the 0.5 s shutdown delay ends.
+    await expect
+      .poll(async () => (await fetch(`${node.httpUrl}/readyz`)).status, {
+        timeout: 400,
+        interval: 20,
+      })
+      .toBe(503);
     for (const c of clients) {
       const { code, reason } = await c.closed;
       expect(code).toBe(1001);
