@@ -187,13 +187,20 @@ export class HubNode {
           socket.destroy();
         });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(c.port, c.host, () => {
-        server.off("error", reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(c.port, c.host, () => {
+          server.off("error", reject);
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      // e.g. EADDRINUSE: release the bus connections and the loop monitor before reporting.
+      await this.broker.stop();
+      this.metrics.stop();
+      throw err;
+    }
     this.heartbeat = setInterval(() => this.beat(), c.heartbeatMs);
     this.ready = true;
     this.acceptingUpgrades = true;
