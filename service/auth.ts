@@ -85,6 +85,11 @@ export function createAuthenticator(keys: { secret?: Secret; publicKey?: Secret 
   };
 }
 
+/** The credential of an `Authorization: Bearer <x>` header; undefined when it is not one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
 const globCache = new Map<string, RegExp>();
 
 function globToRegExp(glob: string): RegExp {

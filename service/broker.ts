@@ -63,6 +63,20 @@ export interface Broker {
   stop(): Promise<void>;
 }
 
+/** Publishes a client's or a backend's message: the data serialized once, counted when new. */
+export async function publishJson(
+  broker: Broker,
+  metrics: { messagesIn: { inc(): void } },
+  ch: string,
+  data: unknown,
+  id?: string,
+): Promise<PublishResult> {
+  const text = JSON.stringify(data);
+  const r = await broker.publish(id === undefined ? { ch, data: text } : { ch, data: text, id });
+  if (!r.duplicate) metrics.messagesIn.inc();
+  return r;
+}
+
 /** The `msg` frame for a stored message, built once per message and node. */
 export function messageFrame(ch: string, m: StoredMessage): string {
   const id = m.id === undefined ? "" : `,"id":${JSON.stringify(m.id)}`;

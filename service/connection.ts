@@ -2,7 +2,7 @@
 import type { WebSocket } from "ws";
 import { type Authenticator, type Claims, mayUse } from "./auth.js";
 import type { Broker } from "./broker.js";
-import { messageFrame } from "./broker.js";
+import { messageFrame, publishJson } from "./broker.js";
 import { CLOSE, type ErrorCode, HubError } from "./errors.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import type { Logger } from "./logger.js";
@@ -219,12 +219,7 @@ export class Connection implements Recipient {
   }
 
   private async subscribe(f: SubFrame): Promise<void> {
-    if (!mayUse(this.claims, f.ch)) {
-      throw new HubError(
-        "forbidden",
-        `your token does not allow channel "${f.ch}": ask for a token whose channels claim matches it`,
-      );
-    }
+    this.assertMayUse(f.ch);
     if (this.channels.has(f.ch)) {
       throw new HubError(
         "bad_request",
@@ -281,19 +276,18 @@ export class Connection implements Recipient {
         `at most ${this.ctx.maxPublishRate} publishes per second per connection: slow down and retry`,
       );
     }
-    if (!mayUse(this.claims, f.ch)) {
+    this.assertMayUse(f.ch);
+    const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id);
+    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.seq });
+  }
+
+  private assertMayUse(ch: string): void {
+    if (!mayUse(this.claims, ch)) {
       throw new HubError(
         "forbidden",
-        `your token does not allow channel "${f.ch}": ask for a token whose channels claim matches it`,
+        `your token does not allow channel "${ch}": ask for a token whose channels claim matches it`,
       );
     }
-    const input =
-      f.id === undefined
-        ? { ch: f.ch, data: JSON.stringify(f.data) }
-        : { ch: f.ch, data: JSON.stringify(f.data), id: f.id };
-    const r = await this.ctx.broker.publish(input);
-    if (!r.duplicate) this.ctx.metrics.messagesIn.inc();
-    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.seq });
   }
 
   private async refresh(f: RefreshFrame): Promise<void> {

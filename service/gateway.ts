@@ -2,7 +2,7 @@
 // A refused upgrade is an HTTP status on a closed socket, never an open WebSocket.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Authenticator, Claims } from "./auth.js";
+import { type Authenticator, bearerToken, type Claims } from "./auth.js";
 import type { Metrics } from "./metrics.js";
 import { PROTOCOL_PATH } from "./protocol.js";
 
@@ -35,8 +35,7 @@ const REASONS: Record<number, string> = {
 export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
   if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m ? m[1] : "";
+    return bearerToken(header) ?? "";
   }
   return url.searchParams.get("token") ?? undefined;
 }

@@ -1,7 +1,8 @@
 // The plain HTTP side of a node: probes, metrics and the backend publish endpoint.
 import { timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
-import type { Broker } from "./broker.js";
+import { bearerToken } from "./auth.js";
+import { type Broker, publishJson } from "./broker.js";
 import type { Secret } from "./config.js";
 import { HubError } from "./errors.js";
 import type { Logger } from "./logger.js";
@@ -63,8 +64,8 @@ export function createHttpApp(d: HttpDeps): express.Express {
     (req, res, next) => {
       const key = d.apiKey?.read();
       if (key === undefined) return next();
-      const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-      if (!m || !sameSecret(m[1] as string, key)) {
+      const given = bearerToken(req.headers.authorization);
+      if (given === undefined || !sameSecret(given, key)) {
         d.metrics.authFailures.inc({ reason: "api_key" });
         res.status(401).json({ error: "send the API key as Authorization: Bearer <API_KEY>" });
         return;
@@ -96,12 +97,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
         return;
       }
       try {
-        const input =
-          id === undefined
-            ? { ch, data: JSON.stringify(data) }
-            : { ch, data: JSON.stringify(data), id };
-        const r = await d.broker.publish(input);
-        if (!r.duplicate) d.metrics.messagesIn.inc();
+        const r = await publishJson(d.broker, d.metrics, ch, data, id);
         res.json({ seq: r.seq, epoch: r.epoch });
       } catch (err) {
         const message =
