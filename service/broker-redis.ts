@@ -14,7 +14,7 @@ import type {
 } from "./broker.js";
 import { UnavailableError } from "./errors.js";
 import { createRedisClient, errorText, quit } from "./redis-clients.js";
-import { BusProbe, type ProbeRole } from "./redis-probe.js";
+import { BusProbe, type ProbeRole, usable } from "./redis-probe.js";
 import {
   BUS_PREFIX,
   HISTORY_SCRIPT,
@@ -202,7 +202,7 @@ export class RedisBroker implements Broker {
         `${what} failed: the broker is stopped (the node is shutting down); retry on another node`,
       );
     if (!this.started) throw new UnavailableError(`${what} failed: the broker is not started`);
-    if (this.cmd.status !== "ready") throw this.unavailable(what);
+    if (!usable(this.cmd)) throw this.unavailable(what);
   }
 
   async publish(input: PublishInput): Promise<PublishResult> {
@@ -280,7 +280,7 @@ export class RedisBroker implements Broker {
   async subscribe(ch: string): Promise<void> {
     if (this.stopped) throw this.unavailable("subscribe");
     if (this.channels.has(ch)) return;
-    if (this.sub.status !== "ready") throw this.unavailable("subscribe");
+    if (!usable(this.sub)) throw this.unavailable("subscribe");
     try {
       await this.sub.subscribe(keys.bus(ch));
     } catch (error) {

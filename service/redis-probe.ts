@@ -16,7 +16,7 @@ export class BusProbe {
   private counter = 0;
   private backAt = 0;
   private subReadyAt = 0;
-  private lastKickAt = 0;
+  private readonly lastKickAt: Record<ProbeRole, number> = { cmd: 0, sub: 0 };
   private readonly errors: Record<ProbeRole, string | undefined> = {
     cmd: undefined,
     sub: undefined,
@@ -79,24 +79,32 @@ export class BusProbe {
   private probe(): void {
     if (!this.running) return;
     const { cmd } = this.clients;
-    if (cmd.status === "ready") {
+    if (usable(cmd)) {
       cmd.publish(this.channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
         if (!this.running) return;
         this.errors.cmd = `probe publish failed: ${errorText(err)}`;
         // A timeout on a "ready" connection is a silent half-open socket: drop it.
-        if (cmd.status === "ready") this.kick("cmd");
+        if (usable(cmd)) this.kick("cmd");
         this.evaluate();
       });
     }
     this.evaluate();
   }
 
+  /**
+   * Drops a silent connection so that ioredis reconnects it. The socket is destroyed rather than
+   * ended: a graceful end waits for the silent peer (up to ioredis' disconnectTimeout), and the
+   * late close would knock over the replacement's readiness after the bus looked up again.
+   */
   private kick(role: ProbeRole): void {
     const now = Date.now();
-    if (now - this.lastKickAt < 2 * this.intervalMs) return;
-    this.lastKickAt = now;
+    if (now - this.lastKickAt[role] < 2 * this.intervalMs) return;
+    this.lastKickAt[role] = now;
     this.log.warn({ role }, "reconnecting a silent Redis connection");
-    this.clients[role].disconnect(true);
+    const client = this.clients[role];
+    const stream = client.stream as Redis["stream"] | undefined;
+    if (stream && !stream.destroyed) stream.destroy();
+    else client.disconnect(true);
   }
 
   /** Works out up/down from both connections and the probe, and reports it. */
@@ -106,10 +114,10 @@ export class BusProbe {
     const limit = 2 * this.intervalMs;
     const now = Date.now();
     let reason: string | undefined;
-    if (cmd.status !== "ready") {
-      reason = `command connection ${cmd.status}${this.errors.cmd ? `: ${this.errors.cmd}` : ""}`;
-    } else if (sub.status !== "ready") {
-      reason = `subscriber connection ${sub.status}${this.errors.sub ? `: ${this.errors.sub}` : ""}`;
+    if (!usable(cmd)) {
+      reason = `command connection ${state(cmd)}${this.errors.cmd ? `: ${this.errors.cmd}` : ""}`;
+    } else if (!usable(sub)) {
+      reason = `subscriber connection ${state(sub)}${this.errors.sub ? `: ${this.errors.sub}` : ""}`;
     } else if (this.errors.cmd) {
       reason = this.errors.cmd;
     } else if (this.backAt < this.subReadyAt) {
@@ -125,4 +133,14 @@ export class BusProbe {
     }
     this.report(reason === undefined ? { up: true } : { up: false, reason });
   }
+}
+
+/** "ready" in ioredis and a socket that can still be written (not one being dropped). */
+export function usable(client: Redis): boolean {
+  const stream = client.stream as Redis["stream"] | undefined;
+  return client.status === "ready" && stream !== undefined && stream.writable && !stream.destroyed;
+}
+
+function state(client: Redis): string {
+  return client.status === "ready" ? "closing" : client.status;
 }
