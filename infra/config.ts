@@ -52,11 +52,18 @@ const rawSchema = z.strictObject({
       ingressNamespace: k8sName.default("ingress-nginx"),
       monitoringNamespace: k8sName.default("monitoring"),
       dnsNamespace: k8sName.default("kube-system"),
+      /**
+       * Proxies in front of the hub that append X-Forwarded-For (the hub's TRUSTED_PROXIES):
+       * 1 = the ingress controller, the only peer the NetworkPolicies let reach the hub port.
+       * Add one for each further layer-7 proxy that appends the header (a cloud HTTP LB).
+       */
+      proxyHops: z.int().min(0).max(10).default(1),
     })
     .default({
       ingressNamespace: "ingress-nginx",
       monitoringNamespace: "monitoring",
       dnsNamespace: "kube-system",
+      proxyHops: 1,
     }),
   vault: z.strictObject({
     /** `agent`: Vault Agent Injector annotations; `operator`: Vault Secrets Operator CRs. */

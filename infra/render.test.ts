@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { loadConfig } from "../service/config.js";
 import { type KubeObject, renderStack, renderStackReport, type StackRender } from "./render.js";
 import { settingsFor } from "./settings.js";
 import { type Json, only } from "./testing/components.js";
@@ -70,6 +71,30 @@ describe.each(variants)("render %s", async (_name, render, extraSecrets) => {
       expect(value, path).toMatch(/_FILE$/);
     }
     expect(JSON.stringify(report.others)).not.toMatch(/dataJson/);
+  });
+
+  it("gives the hub an environment that the hub's own settings validation accepts", async () => {
+    const deployment = objects.find((o) => o.kind === "Deployment" && /hub/.test(o.metadata.name));
+    const container = (deployment as Json).spec.template.spec.containers[0];
+    const dir = await mkdtemp(join(tmpdir(), "wshub-env-"));
+    try {
+      const env: Record<string, string> = {};
+      for (const e of container.env as { name: string; value?: string }[]) {
+        if (e.value === undefined) continue; // valueFrom: filled in by Kubernetes
+        env[e.name] = e.value;
+        if (!e.name.endsWith("_FILE")) continue;
+        // Where Vault mounts the secret; a stand-in file here.
+        const file = join(dir, e.name);
+        await writeFile(file, `stand-in for ${e.name}\n`);
+        env[e.name] = file;
+      }
+      const config = loadConfig(env);
+      expect(config.production).toBe(true);
+      expect(config.trustProxy, "TRUSTED_PROXIES").toBeDefined();
+      expect(config.port).toBe(Number(container.ports[0].containerPort));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("pins every image", () => {

@@ -70,6 +70,7 @@ export function deployStack(config: InfraConfig): StackOutputs {
     redisEnv: redis.hubEnv,
     secrets: vault.hub,
     ...(config.ingress ? { ingress: config.ingress } : {}),
+    proxyHops: config.network.proxyHops,
   });
 
   const hubSelector = selectorFor("hub", stack);

@@ -71,6 +71,24 @@ describe("loadConfig", () => {
     expect(loadConfig({ ALLOWED_ORIGINS: " , " }).allowedOrigins).toBeUndefined();
   });
 
+  it("reads TRUSTED_PROXIES as a hop count or a list of addresses, ranges and names", () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ TRUSTED_PROXIES: "0" }).trustProxy).toBeUndefined();
+    const hops = loadConfig({ TRUSTED_PROXIES: "1" }).trustProxy;
+    expect([hops?.("10.1.2.3", 0), hops?.("10.1.2.3", 1)]).toEqual([true, false]);
+    const list = loadConfig({ TRUSTED_PROXIES: " loopback, 10.0.0.0/8 ,192.0.2.7" }).trustProxy;
+    expect(
+      ["127.0.0.1", "10.9.9.9", "192.0.2.7", "192.0.2.8", "203.0.113.1"].map((a) => list?.(a, 0)),
+    ).toEqual([true, true, true, false, false]);
+  });
+
+  it("refuses a TRUSTED_PROXIES it cannot read, saying what it takes", () => {
+    for (const bad of ["10.0.0.0/33", "ingress", "99"]) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES: .*hop count/);
+    }
+  });
+
   it("names every invalid setting in one error", () => {
     const bad = {
       PORT: "eighty",

@@ -2,6 +2,7 @@
 // Secrets may come as NAME or as NAME_FILE (a mounted file, re-read when it changes).
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 
@@ -18,6 +19,7 @@ const schema = z.object({
   REDIS_MIN_REPLICAS: int(0, 16).default(0),
   AUTH_DISABLED: z.enum(["true", "false"]).default("false"),
   ALLOWED_ORIGINS: z.string().optional(),
+  TRUSTED_PROXIES: z.string().optional(),
   MAX_CONNECTIONS: int(1).default(10_000),
   MAX_CONNECTIONS_PER_IP: int(1).default(1_000),
   MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(65_536),
@@ -38,6 +40,35 @@ const schema = z.object({
   APP_VERSION: z.string().min(1).default("dev"),
 });
 
+/** proxy-addr's trust function: is the hop at `addr`, `i` hops from the hub, a trusted proxy? */
+export type TrustProxy = (addr: string, i: number) => boolean;
+
+const TRUST_HELP =
+  "set a hop count (1: one ingress controller in front) or a comma list of IP addresses, CIDR ranges and the names loopback, linklocal, uniquelocal";
+
+/** TRUSTED_PROXIES: a hop count, or addresses and ranges; "" or "0" trusts nobody. */
+export function parseTrustedProxies(value: string | undefined): TrustProxy | undefined {
+  const text = value?.trim() ?? "";
+  if (text === "" || text === "0") return undefined;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops > 10)
+      throw new ConfigError(`TRUSTED_PROXIES: ${hops} hops is implausible; ${TRUST_HELP}`);
+    return (_addr, i) => i < hops;
+  }
+  const list = text
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+  try {
+    return proxyaddr.compile(list);
+  } catch (err) {
+    throw new ConfigError(
+      `TRUSTED_PROXIES: ${err instanceof Error ? err.message : String(err)}; ${TRUST_HELP}`,
+    );
+  }
+}
+
 const SECRET_REFRESH_MS = 1000;
 const SECRETS = ["REDIS_PASSWORD", "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY", "API_KEY"] as const;
 export type SecretName = (typeof SECRETS)[number];
@@ -56,6 +87,11 @@ export type Config = {
   redisMinReplicas: number;
   authDisabled: boolean;
   allowedOrigins: string[] | undefined;
+  /**
+   * Which direct peers are proxies whose X-Forwarded-For names the client (TRUSTED_PROXIES);
+   * undefined: none, the socket's address is the client's.
+   */
+  trustProxy: TrustProxy | undefined;
   maxConnections: number;
   maxConnectionsPerIp: number;
   maxPayloadBytes: number;
@@ -193,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisMinReplicas: e.REDIS_MIN_REPLICAS,
     authDisabled,
     allowedOrigins: origins && origins.length > 0 ? origins : undefined,
+    trustProxy: parseTrustedProxies(e.TRUSTED_PROXIES),
     maxConnections: e.MAX_CONNECTIONS,
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -121,6 +121,30 @@ describe("upgrade refusals are HTTP statuses, never an open socket", () => {
     expect(await tryUpgrade(node, "/v1/ws")).toEqual({ upgraded: true });
   });
 
+  it("counts MAX_CONNECTIONS_PER_IP per client behind a trusted proxy, from X-Forwarded-For", async () => {
+    // The test client is the "ingress controller" at 127.0.0.1, one hop in front of the hub.
+    const node = await startHub({ MAX_CONNECTIONS_PER_IP: "1", TRUSTED_PROXIES: "1" });
+    const viaProxy = (client: string) => ({ "X-Forwarded-For": client });
+    const first = await TestClient.connect(wsUrl(node), { headers: viaProxy("203.0.113.1") });
+    await TestClient.connect(wsUrl(node), { headers: viaProxy("203.0.113.2") });
+    expect(node.stats()).toMatchObject({ connections: 2, ips: 2 });
+    expect(refused(await tryUpgrade(node, "/v1/ws", viaProxy("203.0.113.1"))).status).toBe(503);
+    // What the client itself wrote further out is not believed: the proxy's entry counts.
+    const forged = viaProxy("198.51.100.9, 203.0.113.1");
+    expect(refused(await tryUpgrade(node, "/v1/ws", forged)).status).toBe(503);
+    first.ws.terminate();
+    await waitFor("203.0.113.1 to have a free slot", () => node.stats().connections === 1);
+    expect(await tryUpgrade(node, "/v1/ws", forged)).toEqual({ upgraded: true });
+  });
+
+  it("ignores X-Forwarded-For unless TRUSTED_PROXIES is set", async () => {
+    const node = await startHub({ MAX_CONNECTIONS_PER_IP: "1" });
+    await TestClient.connect(wsUrl(node), { headers: { "X-Forwarded-For": "203.0.113.1" } });
+    const r = refused(await tryUpgrade(node, "/v1/ws", { "X-Forwarded-For": "203.0.113.2" }));
+    expect(r.status).toBe(503);
+    expect(node.stats()).toMatchObject({ connections: 1, ips: 1 });
+  });
+
   it("holds MAX_CONNECTIONS_PER_IP against a burst whose tokens are still being verified", async () => {
     // RS256 verification is slow enough that a burst is still being checked when it is counted.
     const { publicKey, privateKey } = await generateKeyPair("RS256", { modulusLength: 3072 });

@@ -2,7 +2,9 @@
 // A refused upgrade is an HTTP status on a closed socket, never an open WebSocket.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import proxyaddr from "proxy-addr";
 import { type Authenticator, bearerToken, type Claims } from "./auth.js";
+import type { TrustProxy } from "./config.js";
 import type { Metrics } from "./metrics.js";
 import { PROTOCOL_PATH } from "./protocol.js";
 
@@ -31,6 +33,17 @@ const REASONS: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/**
+ * The client's address: the socket's, or behind trusted proxies (TRUSTED_PROXIES) the nearest
+ * X-Forwarded-For entry that no trusted proxy added. Entries further out are the client's own
+ * words and are never believed.
+ */
+export function clientAddress(req: IncomingMessage, trust: TrustProxy | undefined): string {
+  const direct = req.socket.remoteAddress ?? "unknown";
+  if (trust === undefined || direct === "unknown") return direct;
+  return proxyaddr(req, trust);
+}
+
 /** The token from `Authorization: Bearer` or, for browsers, `?token=`. */
 export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
   const header = req.headers.authorization;
@@ -42,6 +55,7 @@ export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
 
 export async function admit(
   req: IncomingMessage,
+  ip: string,
   limits: GatewayLimits,
   state: GatewayState,
   auth: Authenticator,
@@ -68,7 +82,6 @@ export async function admit(
       message: `origin ${origin.slice(0, 100)} is not in ALLOWED_ORIGINS`,
     };
   }
-  const ip = req.socket.remoteAddress ?? "unknown";
   if (state.connectionCount() >= limits.maxConnections) {
     return {
       ok: false,

@@ -10,7 +10,7 @@ import type { Config } from "./config.js";
 import { Connection } from "./connection.js";
 import { CLOSE } from "./errors.js";
 import { Fanout } from "./fanout.js";
-import { admit, refuse } from "./gateway.js";
+import { admit, clientAddress, refuse } from "./gateway.js";
 import { createHttpApp } from "./http.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
@@ -142,7 +142,7 @@ export class HubNode {
     };
     server.on("upgrade", (req, socket, head) => {
       socket.on("error", () => socket.destroy());
-      const from = req.socket.remoteAddress ?? "unknown";
+      const from = clientAddress(req, c.trustProxy);
       this.pendingUpgrades++;
       this.pendingPerIp.set(from, (this.pendingPerIp.get(from) ?? 0) + 1);
       let settled = false;
@@ -162,7 +162,7 @@ export class HubNode {
           (this.perIp.get(ip) ?? 0) + (this.pendingPerIp.get(ip) ?? 0) - (ip === from ? 1 : 0),
         acceptingUpgrades: () => this.acceptingUpgrades,
       };
-      void admit(req, c, state, auth, this.metrics)
+      void admit(req, from, c, state, auth, this.metrics)
         .then((a) => {
           settle();
           if (!a.ok) return refuse(socket, a);

@@ -25,6 +25,7 @@ const baseArgs: HubArgs = {
   serviceAccountName: "wshub-hub",
   redisEnv: { REDIS_SENTINELS: "a:26379,b:26379", REDIS_SENTINEL_NAME: "wshub" },
   secrets,
+  proxyHops: 1,
 };
 
 async function renderHub(args: Partial<HubArgs> = {}) {
@@ -72,6 +73,11 @@ describe("Hub", async () => {
     expect(container.lifecycle).toBeUndefined();
     const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
     expect(env.SHUTDOWN_DELAY_SECONDS).toBe(String(settings.shutdown.shutdownDelaySeconds));
+  });
+
+  it("trusts X-Forwarded-For from the ingress controller only, so per-address limits count clients", () => {
+    const env = Object.fromEntries(container.env.map((e: Json) => [e.name, e.value]));
+    expect(env.TRUSTED_PROXIES).toBe("1");
   });
 
   it("runs restricted: non-root uid 10001, read-only root, no privilege escalation, no capabilities", () => {

@@ -28,6 +28,8 @@ export interface HubArgs {
   redisEnv: Record<string, pulumi.Input<string>>;
   secrets: SecretWiring;
   ingress?: { host: string; className: string; tlsSecretName?: string; timeoutSeconds: number };
+  /** How many proxies in front append X-Forwarded-For (TRUSTED_PROXIES); 0 = none trusted. */
+  proxyHops: number;
 }
 
 /** Everything that runs and exposes the hub. */
@@ -186,6 +188,8 @@ export class Hub extends pulumi.ComponentResource {
       LOG_LEVEL: args.logLevel,
       APP_VERSION: args.appVersion,
       ...(args.allowedOrigins.length > 0 ? { ALLOWED_ORIGINS: args.allowedOrigins.join(",") } : {}),
+      // Per-address limits count clients, not the ingress controller's pods.
+      TRUSTED_PROXIES: String(args.proxyHops),
       ...args.redisEnv,
       REDIS_PASSWORD_FILE: required(files, "redis-password"),
       AUTH_JWT_SECRET_FILE: required(files, "jwt-secret"),
