@@ -1,5 +1,6 @@
 // The process entry: `node dist/service/main.js`. Starts one node when imported, drains it on
-// SIGTERM/SIGINT and exits 0; a second signal exits at once.
+// SIGTERM/SIGINT and exits 0; a second signal exits at once. SIGTERM (Kubernetes, docker stop)
+// first waits SHUTDOWN_DELAY for endpoints to drop the pod; SIGINT (Ctrl-C) drains at once.
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { HubNode } from "./node.js";
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     signalled = true;
+    const endpointDelay = signal !== "SIGINT";
     node.log.info({ signal }, "shutting down");
     // Drain is bounded by SHUTDOWN_DELAY + DRAIN; the timer is a last resort if a close hangs.
     const hardStop = setTimeout(
@@ -29,7 +31,7 @@ async function main(): Promise<void> {
       node.config.shutdownDelayMs + node.config.drainMs + 2_000,
     );
     hardStop.unref();
-    node.stop().then(
+    node.stop({ endpointDelay }).then(
       () => process.exit(0),
       (err: unknown) => {
         node.log.error({ err: String(err) }, "shutdown failed");

@@ -231,17 +231,18 @@ export class HubNode {
   /**
    * Graceful shutdown: readiness off, wait for endpoints to notice, refuse upgrades, close
    * clients with 1001 and a jittered retry hint spread over the drain window, then release all.
+   * `endpointDelay: false` skips the wait for endpoints (Ctrl-C: nothing routes by readiness).
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.drain();
+  stop(options: { endpointDelay?: boolean } = {}): Promise<void> {
+    this.stopping ??= this.drain(options.endpointDelay ?? true);
     return this.stopping;
   }
 
-  private async drain(): Promise<void> {
+  private async drain(endpointDelay: boolean): Promise<void> {
     const c = this.config;
     this.ready = false;
     this.log.info({ connections: this.connections.size }, "draining");
-    if (c.shutdownDelayMs > 0 && this.server) await delay(c.shutdownDelayMs);
+    if (endpointDelay && c.shutdownDelayMs > 0 && this.server) await delay(c.shutdownDelayMs);
     this.acceptingUpgrades = false;
     const conns = [...this.connections];
     const spreadMs = c.drainMs / 2;

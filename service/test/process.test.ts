@@ -97,6 +97,8 @@ describe("hub process", () => {
       .toBe(503);
     for (const c of clients) {
       const { code, reason } = await c.closed;
+      // Not before the shutdown delay: endpoints may still route new clients here until then.
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
       expect(code).toBe(1001);
       const hint = parseGoingAway(reason);
       expect(hint?.retryAfterMs).toBeGreaterThanOrEqual(0);
@@ -104,6 +106,21 @@ describe("hub process", () => {
     }
     expect(await node.process.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(500 + 2_000 + 2_000);
+  });
+
+  it("drains at once on SIGINT (Ctrl-C): no wait for endpoints that do not exist", async () => {
+    const node = await startHubNode({
+      nodeId: "drain-int",
+      env: { DRAIN_SECONDS: "1", SHUTDOWN_DELAY_SECONDS: "30" },
+    });
+    running.push(node);
+    const client = await open(node.wsUrl);
+    const t0 = Date.now();
+    node.process.child.kill("SIGINT");
+    expect((await client.closed).code).toBe(1001);
+    expect(await node.process.exited).toBe(0);
+    // SIGTERM would have waited the 30 s shutdown delay first.
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
   it("exits at once on a second signal", async () => {
