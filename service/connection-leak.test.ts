@@ -1,6 +1,10 @@
 // Every exit path releases a connection: 10,000 connections opened and ended every way a
 // connection can end leave the registry, the channel index, the timers and the gauge at zero.
+import type { IncomingMessage } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import {
   metricValue,
   mintToken,
@@ -130,4 +134,34 @@ it("returns to zero connections, channels, timers and addresses after 10,000 con
     token_expired: BATCH,
   });
   expect(Object.values(reasons).reduce((a, b) => a + b, 0)).toBe(TOTAL);
+});
+
+it("does not keep the upgrade request alive for the life of the connection", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const requests: WeakRef<IncomingMessage>[] = [];
+  const original = WebSocketServer.prototype.handleUpgrade;
+  // Wrapped by hand: a vitest spy would itself hold every request it saw.
+  WebSocketServer.prototype.handleUpgrade = function (this: WebSocketServer, req, ...rest) {
+    requests.push(new WeakRef(req));
+    return original.call(this, req, ...rest);
+  };
+  try {
+    const node = await startHub();
+    const clients = await Promise.all(
+      Array.from({ length: 20 }, () => TestClient.connect(wsUrl(node))),
+    );
+    expect(requests).toHaveLength(20);
+    // WeakRefs made in a job stay alive until it ends: let it end, then collect.
+    for (let i = 0; i < 5 && requests.some((r) => r.deref() !== undefined); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    expect(requests.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    // The connections are alive and well all the same.
+    expect(node.stats().connections).toBe(20);
+    await clients[0]?.subscribe("room:still-here");
+  } finally {
+    WebSocketServer.prototype.handleUpgrade = original;
+  }
 });

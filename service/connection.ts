@@ -43,7 +43,8 @@ export class Connection implements Recipient {
   /** Why the server closed this connection: the disconnect reason once the close completes. */
   private closeWhy: string | undefined;
   private goneDone = false;
-  private readonly log: Logger;
+  /** Made on first use: a pino child per idle connection costs more heap than the rest of it. */
+  private childLog: Logger | undefined;
 
   constructor(
     readonly id: string,
@@ -52,7 +53,6 @@ export class Connection implements Recipient {
     private readonly ctx: ConnectionContext,
     private readonly onGone: (c: Connection, reason: string) => void,
   ) {
-    this.log = ctx.log.child({ conn: id });
     this.bucket = new TokenBucket(ctx.maxPublishRate);
     ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
     ws.on("pong", () => {
@@ -69,6 +69,11 @@ export class Connection implements Recipient {
     });
     this.armExpiry();
     this.sendJson({ op: "hello", node: ctx.nodeId, conn: id });
+  }
+
+  private get log(): Logger {
+    this.childLog ??= this.ctx.log.child({ conn: this.id });
+    return this.childLog;
   }
 
   /** Closing: its grace timer, not the heartbeat, decides when the socket is cut. */
