@@ -10,6 +10,7 @@ import type { Metrics } from "./metrics.js";
 import { type PubFrame, parseClientFrame, type RefreshFrame, type SubFrame } from "./protocol.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { TimerRegistry } from "./timers.js";
+import { type FrameSender, frameSender, OutFrame } from "./ws-frame.js";
 
 export type ConnectionContext = {
   nodeId: string;
@@ -37,6 +38,8 @@ export class Connection implements Recipient {
   /** Missed heartbeat sweeps in a row; any pong or frame resets it. */
   missedBeats = 0;
   private readonly bucket: TokenBucket;
+  /** Writes pre-framed msg frames; undefined when this ws version cannot. */
+  private readonly sender: FrameSender | undefined;
   private clearExpiry: (() => void) | undefined;
   private clearCloseGrace: (() => void) | undefined;
   private closing = false;
@@ -54,6 +57,7 @@ export class Connection implements Recipient {
     private readonly onGone: (c: Connection, reason: string) => void,
   ) {
     this.bucket = new TokenBucket(ctx.maxPublishRate);
+    this.sender = frameSender(ws);
     ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
     ws.on("pong", () => {
       this.missedBeats = 0;
@@ -85,7 +89,7 @@ export class Connection implements Recipient {
     return this.claims?.sub;
   }
 
-  deliver(frame: Buffer): void {
+  deliver(frame: OutFrame): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > this.ctx.slowConsumerBytes) {
       this.ctx.metrics.slowConsumerCloses.inc();
@@ -98,7 +102,11 @@ export class Connection implements Recipient {
       );
       return;
     }
-    this.ws.send(frame, { binary: false });
+    // The same framed bytes for every subscriber; ws frames it itself where it cannot.
+    const wire = frame.wire;
+    const sender = wire && this.sender;
+    if (sender) sender.sendFrame([wire as Buffer]);
+    else this.ws.send(frame.json, { binary: false });
   }
 
   abandon(reason: string): void {
@@ -261,7 +269,7 @@ export class Connection implements Recipient {
     };
     if (result.recovered !== undefined) frame.recovered = result.recovered;
     this.sendJson(frame);
-    for (const m of result.replay) this.deliver(Buffer.from(messageFrame(ch, m)));
+    for (const m of result.replay) this.deliver(new OutFrame(Buffer.from(messageFrame(ch, m))));
     return true;
   }
 

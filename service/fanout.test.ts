@@ -4,6 +4,7 @@ import type { BusMessage } from "./broker.js";
 import { MemoryBroker } from "./broker-memory.js";
 import { Fanout, type Recipient, type SubscribeResult } from "./fanout.js";
 import { createMetrics } from "./metrics.js";
+import type { OutFrame } from "./ws-frame.js";
 
 /** A memory broker whose bus the test drives by hand: drop, duplicate, reorder or delay messages. */
 class ScriptedBroker extends MemoryBroker {
@@ -42,8 +43,8 @@ class Sink implements Recipient {
   readonly seqs: number[] = [];
   abandoned: string | undefined;
   constructor(readonly id: string) {}
-  deliver(frame: Buffer): void {
-    this.seqs.push((JSON.parse(frame.toString()) as { seq: number }).seq);
+  deliver(frame: OutFrame): void {
+    this.seqs.push((JSON.parse(frame.json.toString()) as { seq: number }).seq);
   }
   abandon(reason: string): void {
     this.abandoned = reason;

@@ -5,12 +5,13 @@ import type { Broker, BusMessage, StoredMessage } from "./broker.js";
 import { messageFrame } from "./broker.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
+import { OutFrame } from "./ws-frame.js";
 
 /** A local subscriber: a connection, seen from the channel index. */
 export interface Recipient {
   readonly id: string;
-  /** Writes a msg frame (shared Buffer); closes the connection itself when it is too slow. */
-  deliver(frame: Buffer): void;
+  /** Writes a msg frame (shared by every recipient); closes the connection itself when too slow. */
+  deliver(frame: OutFrame): void;
   /** The node can no longer keep the no-gap promise for this connection: close it with 1013. */
   abandon(reason: string): void;
   /**
@@ -230,7 +231,7 @@ export class Fanout {
   private deliver(entry: Entry, m: StoredMessage): void {
     entry.lastSeq = m.seq;
     if (entry.subs.size === 0) return;
-    const frame = Buffer.from(messageFrame(entry.ch, m));
+    const frame = new OutFrame(Buffer.from(messageFrame(entry.ch, m)));
     let sent = 0;
     for (const [r, after] of entry.subs) {
       if (m.seq <= after) continue;
