@@ -103,9 +103,7 @@ export class Connection implements Recipient {
       return;
     }
     // The same framed bytes for every subscriber; ws frames it itself where it cannot.
-    const wire = frame.wire;
-    const sender = wire && this.sender;
-    if (sender) sender.sendFrame([wire as Buffer]);
+    if (this.sender && frame.wire) this.sender.sendFrame([frame.wire]);
     else this.ws.send(frame.json, { binary: false });
   }
 
