@@ -119,7 +119,7 @@ it("returns to zero connections, channels, timers and addresses after 10,000 con
     10_000,
   );
   expect(opened).toBe(TOTAL);
-  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
   expect(await metricValue(node, "wshub_connections")).toBe(0);
   expect(await metricValue(node, "wshub_connects_total")).toBe(TOTAL);
   // Every way out was taken and counted under its own reason.

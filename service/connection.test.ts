@@ -3,6 +3,7 @@ import {
   metricValue,
   mintToken,
   releaseAll,
+  SilentPeer,
   startHub,
   TEST_SECRET,
   TestClient,
@@ -122,6 +123,22 @@ describe("frames on a connection", () => {
     await waitFor("the node to forget it", () => node.stats().connections === 0);
     expect(await metricValue(node, "wshub_disconnects_total", { reason: "too_big" })).toBe(1);
   });
+
+  it("cuts a peer that stays silent after its 1009 within the close grace, not ws's 30 s", async () => {
+    const node = await startHub({ MAX_PAYLOAD_BYTES: "1024" });
+    const peer = await SilentPeer.connect(node);
+    await waitFor("the node to count it", () => node.stats().connections === 1);
+    // A masked text frame announcing 2,000 bytes: over the limit before any payload arrives.
+    peer.socket.write(Buffer.from([0x81, 0x80 | 126, 0x07, 0xd0, 1, 2, 3, 4]));
+    await waitFor("the hub's 1009 close frame", () => peer.closeCodes().includes(1009));
+    await waitFor("the node to forget it", () => node.stats().connections === 0);
+    await waitFor("the hub's FIN", () => peer.finReceived);
+    expect(node.stats().sockets).toBe(1);
+    // The peer never answers the close: the hub destroys the socket after its 2 s grace.
+    await waitFor("the hub to cut the silent socket", () => node.stats().sockets === 0, 10_000);
+    expect(node.stats().timers).toBe(0);
+    expect(await metricValue(node, "wshub_disconnects_total", { reason: "too_big" })).toBe(1);
+  }, 15_000);
 });
 
 describe("channel permissions from the token", () => {

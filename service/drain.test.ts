@@ -6,6 +6,7 @@ import {
   httpUrl,
   metricValue,
   releaseAll,
+  SilentPeer,
   startHub,
   TestClient,
   tryUpgrade,
@@ -69,7 +70,7 @@ it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with re
   // The hints are jittered, not one instant for everybody.
   const hints = new Set(clients.map((c) => parseGoingAway(c.closed?.reason ?? "")?.retryAfterMs));
   expect(hints.size).toBeGreaterThan(1);
-  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
   expect(await metricValue(node, "wshub_connections")).toBe(0);
   // Every accepted connection (the probes that got through included) was counted out again.
   const { values } = await node.metrics.disconnects.get();
@@ -99,7 +100,22 @@ it("cuts a client that ignores the close once the drain window is over", async (
   const started = Date.now();
   await node.stop();
   expect(Date.now() - started).toBeLessThan(300 + 2_000);
-  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
+});
+
+it("cuts, at the end of the drain, a socket already forgotten but still waiting for its peer's close", async () => {
+  const node = await startHub({ DRAIN_SECONDS: "0.2", MAX_PAYLOAD_BYTES: "1024" });
+  const peer = await SilentPeer.connect(node);
+  await waitFor("the node to count it", () => node.stats().connections === 1);
+  peer.socket.write(Buffer.from([0x81, 0x80 | 126, 0x07, 0xd0, 1, 2, 3, 4]));
+  await waitFor("the hub's 1009 close frame", () => peer.closeCodes().includes(1009));
+  await waitFor("the node to forget it", () => node.stats().connections === 0);
+  expect(node.stats().sockets).toBe(1);
+  // Its 2 s close grace has not run out: the drain must not wait for it.
+  const started = Date.now();
+  await node.stop();
+  expect(Date.now() - started).toBeLessThan(200 + 1_000);
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
 });
 
 it("leaves no timer behind for a client that left on its own while the drain was spreading closes", async () => {
@@ -111,5 +127,5 @@ it("leaves no timer behind for a client that left on its own while the drain was
   // The last client's turn comes about a third of a second in; it hangs up before that.
   clients[2]?.ws.terminate();
   await stopped;
-  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+  expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
 });

@@ -176,7 +176,7 @@ describe("upgrade refusals are HTTP statuses, never an open socket", () => {
     const node = await startHub({ MAX_CONNECTIONS_PER_IP: "1" });
     const r = refused(await tryUpgrade(node, "/v1/ws", { "Sec-WebSocket-Key": "too-short" }));
     expect(r.status).toBe(400);
-    expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+    expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
     expect(await tryUpgrade(node, "/v1/ws")).toEqual({ upgraded: true });
   });
 

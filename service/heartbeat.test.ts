@@ -39,7 +39,7 @@ it("terminates a peer silent for two heartbeat intervals and keeps one that answ
   expect(alive.open).toBe(true);
   alive.send({ op: "pub", ch: "room:1", data: "still here" });
   expect(await alive.next((f) => f.op === "msg", "msg")).toMatchObject({ data: "still here" });
-  expect(node.stats()).toEqual({ connections: 1, channels: 1, timers: 0, ips: 1 });
+  expect(node.stats()).toEqual({ connections: 1, channels: 1, timers: 0, ips: 1, sockets: 1 });
 });
 
 it("counts any frame from the client as a sign of life", async () => {

@@ -17,7 +17,14 @@ import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics } from "./metrics.js";
 import { TimerRegistry } from "./timers.js";
 
-export type NodeStats = { connections: number; channels: number; timers: number; ips: number };
+export type NodeStats = {
+  connections: number;
+  channels: number;
+  timers: number;
+  ips: number;
+  /** Sockets ws still holds, closing ones included: back to zero once every peer is cut. */
+  sockets: number;
+};
 
 export type HubNodeOptions = {
   logger?: Logger;
@@ -85,6 +92,7 @@ export class HubNode {
       channels: this.fanout?.channelCount ?? 0,
       timers: this.timers.count,
       ips: this.perIp.size,
+      sockets: this.wss?.clients.size ?? 0,
     };
   }
 
@@ -276,8 +284,11 @@ export class HubNode {
     for (let i = 0; i < 1000 && this.connections.size > 0 && Date.now() < deadline; i++)
       await delay(20);
     for (const conn of [...this.connections]) conn.terminate("shutdown");
+    // Sockets already forgotten but still saying goodbye (a peer that never answers a close).
+    for (const ws of this.wss?.clients ?? []) ws.terminate();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.wss?.close();
+    // ws calls back once its last terminated socket has closed.
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => {
       if (!this.server?.listening) return resolve();
       this.server.close(() => resolve());

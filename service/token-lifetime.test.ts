@@ -38,7 +38,7 @@ describe("token lifetime on a live connection", () => {
     expect(closed.reason).toMatch(/expired/);
     expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
     await waitFor("the node to forget it", () => node.stats().connections === 0);
-    expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0 });
+    expect(node.stats()).toEqual({ connections: 0, channels: 0, timers: 0, ips: 0, sockets: 0 });
     expect(await metricValue(node, "wshub_disconnects_total", { reason: "token_expired" })).toBe(1);
   });
 
