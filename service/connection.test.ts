@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
+import { SilentPeer } from "../loadtests/harness/silent-peer.js";
 import {
   metricValue,
   mintToken,
   releaseAll,
-  SilentPeer,
   startHub,
   TEST_SECRET,
   TestClient,
@@ -126,11 +126,11 @@ describe("frames on a connection", () => {
 
   it("cuts a peer that stays silent after its 1009 within the close grace, not ws's 30 s", async () => {
     const node = await startHub({ MAX_PAYLOAD_BYTES: "1024" });
-    const peer = await SilentPeer.connect(node);
+    const peer = await SilentPeer.connect(node.port);
+    onTestFinished(() => peer.destroy());
     await waitFor("the node to count it", () => node.stats().connections === 1);
-    // A masked text frame announcing 2,000 bytes: over the limit before any payload arrives.
-    peer.socket.write(Buffer.from([0x81, 0x80 | 126, 0x07, 0xd0, 1, 2, 3, 4]));
-    await waitFor("the hub's 1009 close frame", () => peer.closeCodes().includes(1009));
+    peer.announceText(2_000);
+    await waitFor("the hub's 1009 close frame", () => peer.closeCodes.includes(1009));
     await waitFor("the node to forget it", () => node.stats().connections === 0);
     await waitFor("the hub's FIN", () => peer.finReceived);
     expect(node.stats().sockets).toBe(1);

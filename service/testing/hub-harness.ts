@@ -1,7 +1,6 @@
 // In-process hub nodes and raw clients for the hub's unit tests: real sockets on 127.0.0.1,
 // nothing outside this process. Everything started here is released by `releaseAll()`.
 import { request } from "node:http";
-import { createConnection, type Socket } from "node:net";
 import { SignJWT } from "jose";
 import { WebSocket } from "ws";
 import type { BrokerStatus, PublishInput, PublishResult } from "../broker.js";
@@ -18,7 +17,6 @@ export const TEST_SECRET = "unit-test-secret-0123456789abcdef";
 
 const nodes = new Set<HubNode>();
 const clients = new Set<TestClient>();
-const rawSockets = new Set<Socket>();
 
 /** Polls `fn` every few ms until it returns a truthy value; fails after `timeoutMs`. */
 export async function waitFor<T>(
@@ -252,79 +250,6 @@ export function tryUpgrade(
   });
 }
 
-/**
- * A raw upgraded socket that only reads: it never answers a ping, a close frame or the hub's FIN,
- * like a peer whose process hangs. `bytes` holds what the hub sent.
- */
-export class SilentPeer {
-  readonly bytes: Buffer[] = [];
-  /** The hub half-closed its side (FIN): it has said all it will say. */
-  finReceived = false;
-  private constructor(readonly socket: Socket) {
-    socket.on("data", (b: Buffer) => this.bytes.push(b));
-    socket.on("end", () => {
-      this.finReceived = true;
-    });
-    socket.on("error", () => undefined);
-  }
-
-  static connect(node: HubNode, path = "/v1/ws"): Promise<SilentPeer> {
-    return new Promise((resolve, reject) => {
-      // Half-open allowed: the hub's FIN is not answered, as a hung process would not answer it.
-      const socket = createConnection({ host: "127.0.0.1", port: node.port, allowHalfOpen: true });
-      rawSockets.add(socket);
-      let head = Buffer.alloc(0);
-      const onData = (b: Buffer) => {
-        head = Buffer.concat([head, b]);
-        const end = head.indexOf("\r\n\r\n");
-        if (end < 0) return;
-        socket.off("data", onData);
-        socket.off("error", reject);
-        const status = head.subarray(0, head.indexOf("\r\n")).toString();
-        if (!status.includes(" 101 ")) {
-          socket.destroy();
-          reject(new Error(`the upgrade was refused: ${status}`));
-          return;
-        }
-        const peer = new SilentPeer(socket);
-        if (head.length > end + 4) peer.bytes.push(head.subarray(end + 4));
-        resolve(peer);
-      };
-      socket.on("data", onData);
-      socket.on("error", reject);
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-      );
-    });
-  }
-
-  /** The status codes of the close frames the hub sent (server frames are never masked). */
-  closeCodes(): number[] {
-    const all = Buffer.concat(this.bytes);
-    const codes: number[] = [];
-    let at = 0;
-    while (at + 2 <= all.length) {
-      const opcode = (all[at] ?? 0) & 0x0f;
-      let len = (all[at + 1] ?? 0) & 0x7f;
-      let start = at + 2;
-      if (len === 126) {
-        if (start + 2 > all.length) break;
-        len = all.readUInt16BE(start);
-        start += 2;
-      } else if (len === 127) {
-        if (start + 8 > all.length) break;
-        len = Number(all.readBigUInt64BE(start));
-        start += 8;
-      }
-      if (start + len > all.length) break;
-      if (opcode === 0x8 && len >= 2) codes.push(all.readUInt16BE(start));
-      at = start + len;
-    }
-    return codes;
-  }
-}
-
 /** The current value of one metric series (0 when the series does not exist yet). */
 export async function metricValue(
   node: HubNode,
@@ -344,8 +269,6 @@ export async function metricValue(
 export async function releaseAll(): Promise<void> {
   for (const c of clients) c.ws.terminate();
   clients.clear();
-  for (const s of rawSockets) s.destroy();
-  rawSockets.clear();
   // Let the nodes see their clients gone first, so stop() has nothing to spread over the drain.
   await waitFor(
     "the nodes to see their clients gone",
