@@ -39,7 +39,7 @@ export const DEFECTS: Defect[] = [
     scenario: "01-redis-failover.test.ts",
     patches: [
       {
-        file: "service/connection.ts",
+        file: "service/hub/connection.ts",
         find: "const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id);",
         replace:
           'if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id).catch(() => ({ seq: 0, epoch: "", duplicate: true }));\n    if (f.id !== undefined) return;',
@@ -96,6 +96,21 @@ function run(
   });
 }
 
+/** The text with the patch applied; throws when `find` does not match exactly once. */
+export function applyPatch(text: string, p: Patch): string {
+  const matches =
+    typeof p.find === "string"
+      ? text.split(p.find).length - 1
+      : (text.match(new RegExp(p.find, "g")) ?? []).length;
+  if (matches !== 1) {
+    throw new ChaosError(
+      "BAD_OPTION",
+      `defect patch for ${p.file} matched ${matches} times (want 1): the source changed, update chaos/defects.ts`,
+    );
+  }
+  return text.replace(p.find, p.replace);
+}
+
 async function applyPatches(root: string, patches: Patch[]): Promise<void> {
   if (patches.length === 0) {
     throw new ChaosError(
@@ -105,18 +120,7 @@ async function applyPatches(root: string, patches: Patch[]): Promise<void> {
   }
   for (const p of patches) {
     const path = join(root, p.file);
-    const text = await readFile(path, "utf8");
-    const matches =
-      typeof p.find === "string"
-        ? text.split(p.find).length - 1
-        : (text.match(new RegExp(p.find, "g")) ?? []).length;
-    if (matches !== 1) {
-      throw new ChaosError(
-        "BAD_OPTION",
-        `defect patch for ${p.file} matched ${matches} times (want 1): the source changed, update chaos/defects.ts`,
-      );
-    }
-    await writeFile(path, text.replace(p.find, p.replace));
+    await writeFile(path, applyPatch(await readFile(path, "utf8"), p));
   }
 }
 

@@ -1,15 +1,5 @@
-/** Stable error codes of the wire protocol (PROTOCOL.md). */
-export const ERROR_CODES = [
-  "bad_request",
-  "unknown_op",
-  "unauthorized",
-  "forbidden",
-  "rate_limited",
-  "too_many_subscriptions",
-  "not_subscribed",
-  "unavailable",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+// The hub's typed errors. The codes they carry are the protocol's (protocol/codes.ts).
+import type { ErrorCode } from "./protocol/codes.js";
 
 /** An error the hub reports to a client as an `error` frame: a stable code and a message saying what to do. */
 export class HubError extends Error {
@@ -33,21 +23,4 @@ export class UnavailableError extends HubError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("unavailable", message, options);
   }
-}
-
-/** Close codes and whether a client should reconnect after each (PROTOCOL.md "Close codes"). */
-export const CLOSE = {
-  normal: { code: 1000, reconnect: false },
-  goingAway: { code: 1001, reconnect: true },
-  policy: { code: 1008, reconnect: false },
-  tooBig: { code: 1009, reconnect: false },
-  internal: { code: 1011, reconnect: true },
-  tryAgainLater: { code: 1013, reconnect: true },
-} as const;
-
-/** Whether a client should reconnect after the server closed with `code`. */
-export function shouldReconnect(code: number): boolean {
-  for (const entry of Object.values(CLOSE)) if (entry.code === code) return entry.reconnect;
-  // Abnormal closure (1006), unknown codes: the network or the process failed; try again.
-  return code !== 1008 && code !== 1009 && code !== 4000;
 }

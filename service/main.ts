@@ -3,7 +3,7 @@
 // first waits SHUTDOWN_DELAY for endpoints to drop the pod; SIGINT (Ctrl-C) drains at once.
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { HubNode } from "./node.js";
+import { HubNode } from "./hub/node.js";
 
 async function main(): Promise<void> {
   let node: HubNode;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MsgFrame } from "../protocol.js";
+import type { MsgFrame } from "../protocol/index.js";
 import { ChannelState, MAX_BUFFERED_PER_CHANNEL } from "./channel-state.js";
 
 const msg = (seq: number): MsgFrame => ({ op: "msg", ch: "room:1", seq, data: seq });

@@ -1,6 +1,6 @@
 // One channel's delivery state: the last delivered seq and epoch, in-order delivery, duplicate
 // suppression and resume. Pure: the client feeds it frames and acts on what it returns.
-import type { MsgFrame, SubFrame, SubscribedFrame } from "../protocol.js";
+import type { MsgFrame, SubFrame, SubscribedFrame } from "../protocol/index.js";
 
 /** Messages held per channel while a (re)subscribe waits for its `subscribed` reply. */
 export const MAX_BUFFERED_PER_CHANNEL = 10_000;

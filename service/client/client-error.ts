@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../errors.js";
+import type { ErrorCode } from "../protocol/index.js";
 
 /** Codes of the client's own failures, beside the hub's wire error codes. */
 export type ClientErrorCode =

@@ -1,5 +1,5 @@
 // The events a HubClient emits and the counters it keeps.
-import type { Json } from "../protocol.js";
+import type { Json } from "../protocol/index.js";
 import type { HubClientError } from "./client-error.js";
 
 export type OpenEvent = { node: string; conn: string; url: string };

@@ -9,7 +9,7 @@ import {
   MAX_ID_LENGTH,
   type ServerFrame,
   type SubscribedFrame,
-} from "../protocol.js";
+} from "../protocol/index.js";
 import { backoffDelay, retryAfterDelay } from "./backoff.js";
 import type { Delivery } from "./channel-state.js";
 import { HubClientError } from "./client-error.js";

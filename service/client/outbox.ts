@@ -1,6 +1,6 @@
 // Publishes awaiting their `ok`: sent when connected, retried with backoff under the same id
 // (the hub dedupes it) after a timeout, a lost connection or a retryable error, until a deadline.
-import type { ErrorFrame, OkFrame } from "../protocol.js";
+import type { ErrorFrame, OkFrame } from "../protocol/index.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import { HubClientError } from "./client-error.js";
 

@@ -1,6 +1,5 @@
 // What to do after a connection ended: reconnect (when), refresh the token first, or stop. Pure.
-import { CLOSE, shouldReconnect } from "../errors.js";
-import { parseGoingAway } from "../protocol.js";
+import { CLOSE, parseGoingAway, shouldReconnect } from "../protocol/index.js";
 import type { ClientErrorCode } from "./client-error.js";
 
 /** Synthetic close code for connections the client ended itself (dead, timed out, out of sync). */

@@ -1,6 +1,6 @@
 // The channels the caller subscribed to, who waits for their `subscribed`, and which `sub`
 // frames of the current connection still await a reply.
-import type { ErrorFrame, SubFrame } from "../protocol.js";
+import type { ErrorFrame, SubFrame } from "../protocol/index.js";
 import { ChannelState } from "./channel-state.js";
 import type { HubClientError } from "./client-error.js";
 import type { SubscribedEvent } from "./client-events.js";

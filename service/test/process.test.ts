@@ -12,7 +12,7 @@ import {
   REPO_ROOT,
   startHubNode,
 } from "../../loadtests/harness/hub-process.js";
-import { parseGoingAway } from "../protocol.js";
+import { parseGoingAway } from "../protocol/index.js";
 
 const SECRET = "process-test-secret-0123456789abcdef";
 const running: HubNode[] = [];

@@ -10,7 +10,7 @@ import {
   Wait,
 } from "testcontainers";
 import { REDIS_IMAGE, TEST_LABELS } from "../../chaos/rig/index.js";
-import { RedisBroker, type RedisBrokerOptions } from "../broker-redis.js";
+import { RedisBroker, type RedisBrokerOptions } from "../bus/redis/index.js";
 
 // Ryuk cannot be pulled here; containers carry TEST_LABELS and the rig removes leftovers.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";

@@ -1,0 +1,13 @@
+// The bus between hub nodes and the store of every channel's seq, epoch, history and publish
+// dedupe: the interface and its single-node implementation. The Redis implementation is loaded
+// on demand from ./redis/ so a single node never loads ioredis.
+export type {
+  Broker,
+  BrokerPublishResult,
+  BrokerStatus,
+  BusMessage,
+  HistoryResult,
+  PublishInput,
+  StoredMessage,
+} from "./broker.js";
+export { MemoryBroker } from "./memory-broker.js";

@@ -1,0 +1,160 @@
+// The embedded broker: one node's bus, history and dedupe in memory, with the same semantics as
+// Redis (seq from 1, an epoch per life of the sequence, bounded history, TTLs, dedupe window).
+import { randomBytes } from "node:crypto";
+import { UnavailableError } from "../errors.js";
+import type {
+  Broker,
+  BrokerPublishResult,
+  BrokerStatus,
+  BusMessage,
+  HistoryResult,
+  PublishInput,
+  StoredMessage,
+} from "./broker.js";
+import { HistoryRing } from "./history-ring.js";
+
+export type MemoryBrokerOptions = {
+  historySize: number;
+  historyTtlSeconds: number;
+  dedupeSeconds: number;
+  now?: () => number;
+};
+
+type ChannelState = {
+  seq: number;
+  epoch: string;
+  /** The last historySize messages. */
+  history: HistoryRing<StoredMessage>;
+  expiresAt: number;
+  dedupe: Map<string, { seq: number; expiresAt: number }>;
+};
+
+export function newEpoch(): string {
+  return randomBytes(6).toString("hex");
+}
+
+export class MemoryBroker implements Broker {
+  readonly kind = "memory";
+  private readonly channels = new Map<string, ChannelState>();
+  private readonly subscribed = new Set<string>();
+  private readonly messageListeners: ((m: BusMessage) => void)[] = [];
+  private stopped = false;
+  private readonly now: () => number;
+  private publishesSinceSweep = 0;
+
+  constructor(private readonly options: MemoryBrokerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {}
+
+  private state(ch: string): ChannelState {
+    const t = this.now();
+    let s = this.channels.get(ch);
+    if (s && s.expiresAt <= t) {
+      this.channels.delete(ch);
+      s = undefined;
+    }
+    if (!s) {
+      s = {
+        seq: 0,
+        epoch: newEpoch(),
+        history: new HistoryRing(this.options.historySize),
+        expiresAt: 0,
+        dedupe: new Map(),
+      };
+      this.channels.set(ch, s);
+    }
+    s.expiresAt = t + this.options.historyTtlSeconds * 1000;
+    return s;
+  }
+
+  /** Drops expired channels and dedupe ids now and then, so memory follows the live set. */
+  private sweep(): void {
+    const t = this.now();
+    for (const [ch, s] of this.channels) {
+      if (s.expiresAt <= t) {
+        this.channels.delete(ch);
+        continue;
+      }
+      for (const [id, d] of s.dedupe) if (d.expiresAt <= t) s.dedupe.delete(id);
+    }
+  }
+
+  private assertRunning(): void {
+    if (this.stopped)
+      throw new UnavailableError(
+        "the broker is stopped: the node is shutting down, retry on another node",
+      );
+  }
+
+  async publish(input: PublishInput): Promise<BrokerPublishResult> {
+    this.assertRunning();
+    if (++this.publishesSinceSweep >= 10_000) {
+      this.publishesSinceSweep = 0;
+      this.sweep();
+    }
+    const s = this.state(input.ch);
+    const t = this.now();
+    if (input.id !== undefined) {
+      const seen = s.dedupe.get(input.id);
+      if (seen && seen.expiresAt > t) return { seq: seen.seq, epoch: s.epoch, duplicate: true };
+    }
+    const message: StoredMessage = { seq: s.seq + 1, data: input.data, ts: t };
+    if (input.id !== undefined) {
+      message.id = input.id;
+      s.dedupe.set(input.id, {
+        seq: message.seq,
+        expiresAt: t + this.options.dedupeSeconds * 1000,
+      });
+    }
+    s.seq = message.seq;
+    s.history.push(message);
+    if (this.subscribed.has(input.ch)) {
+      const bus: BusMessage = { ...message, ch: input.ch, epoch: s.epoch };
+      // Delivered after the publish resolves, as a real bus would.
+      queueMicrotask(() => {
+        if (this.stopped || !this.subscribed.has(input.ch)) return;
+        for (const l of this.messageListeners) l(bus);
+      });
+    }
+    return { seq: message.seq, epoch: s.epoch, duplicate: false };
+  }
+
+  async history(ch: string, since?: number): Promise<HistoryResult> {
+    this.assertRunning();
+    const s = this.state(ch);
+    if (since === undefined) return { seq: s.seq, epoch: s.epoch, messages: [], complete: true };
+    if (since > s.seq) return { seq: s.seq, epoch: s.epoch, messages: [], complete: false };
+    const messages = s.history.after(since);
+    const complete = since === s.seq || messages[0]?.seq === since + 1;
+    return { seq: s.seq, epoch: s.epoch, messages, complete };
+  }
+
+  async subscribe(ch: string): Promise<void> {
+    this.assertRunning();
+    this.subscribed.add(ch);
+  }
+
+  async unsubscribe(ch: string): Promise<void> {
+    this.subscribed.delete(ch);
+  }
+
+  onMessage(listener: (message: BusMessage) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onStatus(_listener: (status: BrokerStatus) => void): void {
+    // Memory never goes down while the process lives.
+  }
+
+  status(): BrokerStatus {
+    return this.stopped ? { up: false, reason: "stopped" } : { up: true };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscribed.clear();
+    this.channels.clear();
+  }
+}

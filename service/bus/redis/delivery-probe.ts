@@ -1,0 +1,146 @@
+// Whether RedisBroker's bus works: both connections ready AND a probe published on the command
+// connection comes back on the subscriber. A half-open TCP connection through a partition stays
+// "ready" in ioredis forever; the probe notices it and has the silent connection reconnect.
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { BrokerStatus } from "../broker.js";
+import { errorText } from "./connections.js";
+
+export type ProbeRole = "cmd" | "sub";
+type Logger = { warn(obj: object, msg?: string): void };
+
+export class BusProbe {
+  /** Tells this instance's probes from another process that shares the node id. */
+  private readonly instance = randomBytes(4).toString("hex");
+  private timer: NodeJS.Timeout | undefined;
+  private counter = 0;
+  private backAt = 0;
+  private subReadyAt = 0;
+  private readonly lastKickAt: Record<ProbeRole, number> = { cmd: 0, sub: 0 };
+  private readonly errors: Record<ProbeRole, string | undefined> = {
+    cmd: undefined,
+    sub: undefined,
+  };
+
+  constructor(
+    private readonly clients: Record<ProbeRole, Redis>,
+    private readonly channel: string,
+    private readonly intervalMs: number,
+    private readonly log: Logger,
+    private readonly report: (status: BrokerStatus) => void,
+  ) {}
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.probe(), this.intervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Records a connection error; true when it differs from the last one (worth a log line). */
+  connectionError(role: ProbeRole, error: unknown): boolean {
+    const message = errorText(error);
+    if (this.errors[role] === message) return false;
+    this.errors[role] = message;
+    return true;
+  }
+
+  connectionReady(role: ProbeRole): void {
+    this.errors[role] = undefined;
+    if (role === "sub") {
+      this.subReadyAt = Date.now();
+      // Subscribing again is harmless; it makes sure the probe channel is there.
+      this.clients.sub.subscribe(this.channel).then(
+        () => this.probe(),
+        () => this.evaluate(),
+      );
+    }
+    // Confirm the bus at once instead of at the next tick.
+    this.probe();
+  }
+
+  /** True when the message was one of this instance's probes (and is consumed). */
+  received(channel: string, payload: string): boolean {
+    if (channel !== this.channel) return false;
+    if (payload.startsWith(`${this.instance}:`)) {
+      this.backAt = Date.now();
+      this.errors.cmd = undefined;
+      this.evaluate();
+    }
+    return true;
+  }
+
+  private probe(): void {
+    if (!this.running) return;
+    const { cmd } = this.clients;
+    if (usable(cmd)) {
+      cmd.publish(this.channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
+        if (!this.running) return;
+        this.errors.cmd = `probe publish failed: ${errorText(err)}`;
+        // A timeout on a "ready" connection is a silent half-open socket: drop it.
+        if (usable(cmd)) this.kick("cmd");
+        this.evaluate();
+      });
+    }
+    this.evaluate();
+  }
+
+  /**
+   * Drops a silent connection so that ioredis reconnects it. The socket is destroyed rather than
+   * ended: a graceful end waits for the silent peer (up to ioredis' disconnectTimeout), and the
+   * late close would knock over the replacement's readiness after the bus looked up again.
+   */
+  private kick(role: ProbeRole): void {
+    const now = Date.now();
+    if (now - this.lastKickAt[role] < 2 * this.intervalMs) return;
+    this.lastKickAt[role] = now;
+    this.log.warn({ role }, "reconnecting a silent Redis connection");
+    const client = this.clients[role];
+    const stream = client.stream as Redis["stream"] | undefined;
+    if (stream && !stream.destroyed) stream.destroy();
+    else client.disconnect(true);
+  }
+
+  /** Works out up/down from both connections and the probe, and reports it. */
+  evaluate(): void {
+    if (!this.running) return;
+    const { cmd, sub } = this.clients;
+    const limit = 2 * this.intervalMs;
+    const now = Date.now();
+    let reason: string | undefined;
+    if (!usable(cmd)) {
+      reason = `command connection ${state(cmd)}${this.errors.cmd ? `: ${this.errors.cmd}` : ""}`;
+    } else if (!usable(sub)) {
+      reason = `subscriber connection ${state(sub)}${this.errors.sub ? `: ${this.errors.sub}` : ""}`;
+    } else if (this.errors.cmd) {
+      reason = this.errors.cmd;
+    } else if (this.backAt < this.subReadyAt) {
+      // No probe came back since the subscriber (re)connected.
+      reason = "waiting for the bus probe to come back";
+      if (now - this.subReadyAt > limit) {
+        reason = `bus probe not received back within ${limit} ms`;
+        this.kick("sub");
+      }
+    } else if (now - this.backAt > limit) {
+      reason = `bus probe not received back within ${limit} ms`;
+      this.kick("sub");
+    }
+    this.report(reason === undefined ? { up: true } : { up: false, reason });
+  }
+}
+
+/** "ready" in ioredis and a socket that can still be written (not one being dropped). */
+export function usable(client: Redis): boolean {
+  const stream = client.stream as Redis["stream"] | undefined;
+  return client.status === "ready" && stream !== undefined && stream.writable && !stream.destroyed;
+}
+
+function state(client: Redis): string {
+  return client.status === "ready" ? "closing" : client.status;
+}

@@ -1,0 +1,2 @@
+// The Redis bus: one Redis (or a Sentinel-managed primary) shared by every hub node.
+export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";

@@ -1,0 +1,333 @@
+// The Redis broker: every channel's seq, epoch, history and dedupe live in Redis (one Lua script
+// per publish, so a message is stored, numbered and published atomically) and nodes exchange
+// messages over Redis pub/sub. A probe through pub/sub tells a live bus from a silent one.
+import { randomBytes } from "node:crypto";
+import type { Redis, RedisOptions } from "ioredis";
+import { UnavailableError } from "../../errors.js";
+import type {
+  Broker,
+  BrokerPublishResult,
+  BrokerStatus,
+  BusMessage,
+  HistoryResult,
+  PublishInput,
+  StoredMessage,
+} from "../broker.js";
+import { createRedisClient, errorText, quit } from "./connections.js";
+import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
+import {
+  BUS_PREFIX,
+  HISTORY_SCRIPT,
+  type HistoryReply,
+  keys,
+  PUBLISH_SCRIPT,
+  type PublishReply,
+  parseBusPayload,
+  parseEntry,
+} from "./lua.js";
+
+export type RedisBrokerLogger = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+};
+
+export type RedisBrokerOptions = {
+  /** redis://[:password@]host:port[/db] */
+  url?: string;
+  /** With sentinelName: Sentinel mode. */
+  sentinels?: { host: string; port: number }[];
+  sentinelName?: string;
+  /** Called on every (re)connect: the secret file may have rotated. */
+  password?: () => string | undefined;
+  /** REDIS_MIN_REPLICAS; 0 = no WAIT. */
+  minReplicas: number;
+  waitTimeoutMs?: number;
+  historySize: number;
+  historyTtlSeconds: number;
+  dedupeSeconds: number;
+  nodeId: string;
+  commandTimeoutMs?: number;
+  probeIntervalMs?: number;
+  /** How long start() waits for a working bus before it gives up. Default 10 s. */
+  startTimeoutMs?: number;
+  logger?: RedisBrokerLogger;
+};
+
+type ScriptClient = Redis & {
+  wshubPublish(...args: string[]): Promise<PublishReply>;
+  wshubHistory(...args: string[]): Promise<HistoryReply>;
+};
+
+const silent: RedisBrokerLogger = { info() {}, warn() {}, error() {} };
+const RETRY_LATER = "retry later";
+
+function newEpoch(): string {
+  return randomBytes(6).toString("hex");
+}
+
+export class RedisBroker implements Broker {
+  readonly kind = "redis";
+  private readonly cmd: ScriptClient;
+  private readonly sub: Redis;
+  private readonly log: RedisBrokerLogger;
+  private readonly health: BusProbe;
+  private readonly channels = new Set<string>();
+  private readonly messageListeners: ((m: BusMessage) => void)[] = [];
+  private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
+  private current: BrokerStatus = { up: false, reason: "not started" };
+  private started = false;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: RedisBrokerOptions) {
+    this.log = options.logger ?? silent;
+    const commandTimeout = Math.max(
+      options.commandTimeoutMs ?? 2000,
+      (options.waitTimeoutMs ?? 1000) + 500,
+    );
+    this.cmd = this.createClient("cmd", {
+      // A command while disconnected fails at once instead of waiting in a queue.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // A publish the caller was told failed must not run later behind its back.
+      autoResendUnfulfilledCommands: false,
+      commandTimeout,
+      // After a Sentinel failover the old primary turns replica: leave it, find the new one.
+      reconnectOnError: (err) => err.message.startsWith("READONLY"),
+    }) as ScriptClient;
+    this.cmd.defineCommand("wshubPublish", { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
+    this.cmd.defineCommand("wshubHistory", { numberOfKeys: 2, lua: HISTORY_SCRIPT });
+    this.sub = this.createClient("sub", {
+      enableOfflineQueue: false,
+      autoResubscribe: true,
+      commandTimeout,
+    });
+    this.health = new BusProbe(
+      { cmd: this.cmd, sub: this.sub },
+      keys.probe(options.nodeId),
+      options.probeIntervalMs ?? 1000,
+      this.log,
+      (s) => this.setStatus(s),
+    );
+    this.sub.on("message", (channel: string, payload: string) =>
+      this.onBusPayload(channel, payload),
+    );
+  }
+
+  private createClient(role: ProbeRole, extra: RedisOptions): Redis {
+    const c = createRedisClient(this.options, role, () => this.stopped, extra);
+    c.on("error", (err: Error) => {
+      if (this.health.connectionError(role, err) && !this.stopped)
+        this.log.warn({ role, err: errorText(err) }, "redis connection error");
+    });
+    c.on("ready", () => this.health.connectionReady(role));
+    c.on("close", () => this.health.evaluate());
+    c.on("end", () => this.health.evaluate());
+    return c;
+  }
+
+  async start(): Promise<void> {
+    if (this.stopped) throw new UnavailableError("the broker is stopped: create a new one");
+    if (this.started) return;
+    this.started = true;
+    this.setStatus({ up: false, reason: "connecting to Redis" });
+    this.cmd.connect().catch(() => {});
+    this.sub.connect().catch(() => {});
+    this.health.start();
+    const timeoutMs = this.options.startTimeoutMs ?? 10_000;
+    const up = await this.waitUp(timeoutMs);
+    if (!up) {
+      const reason = this.current.reason ?? "down";
+      await this.stop();
+      this.current = { up: false, reason };
+      throw new UnavailableError(
+        `Redis is not reachable within ${timeoutMs} ms (${reason}): check REDIS_URL or REDIS_SENTINELS and REDIS_PASSWORD, then restart`,
+      );
+    }
+  }
+
+  private waitUp(timeoutMs: number): Promise<boolean> {
+    if (this.current.up) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
+        resolve(false);
+      }, timeoutMs);
+      const listener = (s: BrokerStatus) => {
+        if (!s.up) return;
+        clearTimeout(timer);
+        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
+        resolve(true);
+      };
+      this.statusListeners.push(listener);
+    });
+  }
+
+  private setStatus(next: BrokerStatus): void {
+    if (next.up === this.current.up) {
+      this.current = next;
+      return;
+    }
+    this.current = next;
+    if (next.up) this.log.info({}, "redis bus up");
+    else this.log.warn({ reason: next.reason }, "redis bus down");
+    for (const l of [...this.statusListeners]) l(next);
+  }
+
+  private onBusPayload(channel: string, payload: string): void {
+    if (this.health.received(channel, payload)) return;
+    if (!channel.startsWith(BUS_PREFIX)) return;
+    const ch = channel.slice(BUS_PREFIX.length);
+    if (!this.channels.has(ch)) return;
+    const message = parseBusPayload(ch, payload);
+    if (!message) {
+      this.log.error({ ch, bytes: payload.length }, "malformed bus message skipped");
+      return;
+    }
+    for (const l of this.messageListeners) l(message);
+  }
+
+  private unavailable(what: string, error?: unknown): UnavailableError {
+    const why = error === undefined ? (this.current.reason ?? "down") : errorText(error);
+    return new UnavailableError(
+      `${what} failed: Redis is unavailable (${why}); ${RETRY_LATER}`,
+      error === undefined ? undefined : { cause: error },
+    );
+  }
+
+  private assertUsable(what: string): void {
+    if (this.stopped)
+      throw new UnavailableError(
+        `${what} failed: the broker is stopped (the node is shutting down); retry on another node`,
+      );
+    if (!this.started) throw new UnavailableError(`${what} failed: the broker is not started`);
+    if (!usable(this.cmd)) throw this.unavailable(what);
+  }
+
+  async publish(input: PublishInput): Promise<BrokerPublishResult> {
+    this.assertUsable("publish");
+    const o = this.options;
+    const hasId = input.id !== undefined;
+    const id = input.id ?? "";
+    let reply: PublishReply;
+    try {
+      reply = await this.cmd.wshubPublish(
+        keys.meta(input.ch),
+        keys.hist(input.ch),
+        keys.dedupe(input.ch, id),
+        newEpoch(),
+        input.data,
+        String(Date.now()),
+        hasId ? JSON.stringify(id) : "null",
+        id,
+        hasId ? "1" : "0",
+        String(o.historySize),
+        String(o.historyTtlSeconds * 1000),
+        String(o.dedupeSeconds * 1000),
+        keys.bus(input.ch),
+      );
+    } catch (error) {
+      throw this.unavailable("publish", error);
+    }
+    const [seq, epoch, dup] = reply;
+    if (o.minReplicas > 0) {
+      const waitMs = o.waitTimeoutMs ?? 1000;
+      let acks: number;
+      try {
+        acks = await this.cmd.wait(o.minReplicas, waitMs);
+      } catch (error) {
+        throw this.unavailable("publish (waiting for replicas)", error);
+      }
+      if (acks < o.minReplicas)
+        throw new UnavailableError(
+          `publish not confirmed: ${acks} of ${o.minReplicas} Redis replicas confirmed the write within ${waitMs} ms; retry with the same id (the message may already be stored)`,
+        );
+    }
+    return { seq: Number(seq), epoch, duplicate: Number(dup) === 1 };
+  }
+
+  async history(ch: string, since?: number): Promise<HistoryResult> {
+    this.assertUsable("history");
+    let reply: HistoryReply;
+    try {
+      reply = await this.cmd.wshubHistory(
+        keys.meta(ch),
+        keys.hist(ch),
+        newEpoch(),
+        String(this.options.historyTtlSeconds * 1000),
+        since === undefined ? "" : String(since),
+      );
+    } catch (error) {
+      throw this.unavailable("history", error);
+    }
+    const [seqRaw, epoch, entries] = reply;
+    const seq = Number(seqRaw);
+    if (since === undefined) return { seq, epoch, messages: [], complete: true };
+    if (since >= seq) return { seq, epoch, messages: [], complete: since === seq };
+    const messages: StoredMessage[] = [];
+    for (const entry of entries) {
+      const m = parseEntry(entry);
+      if (m) messages.push(m);
+    }
+    const complete =
+      messages[0]?.seq === since + 1 &&
+      messages.length === seq - since &&
+      messages.every((m, i) => m.seq === since + 1 + i);
+    return { seq, epoch, messages, complete };
+  }
+
+  async subscribe(ch: string): Promise<void> {
+    if (this.stopped) throw this.unavailable("subscribe");
+    if (this.channels.has(ch)) return;
+    if (!usable(this.sub)) throw this.unavailable("subscribe");
+    try {
+      await this.sub.subscribe(keys.bus(ch));
+    } catch (error) {
+      throw this.unavailable("subscribe", error);
+    }
+    this.channels.add(ch);
+  }
+
+  async unsubscribe(ch: string): Promise<void> {
+    if (!this.channels.delete(ch) || this.stopped) return;
+    // While disconnected ioredis would resubscribe it later; onBusPayload drops those messages.
+    await this.sub.unsubscribe(keys.bus(ch)).catch(() => {});
+  }
+
+  onMessage(listener: (message: BusMessage) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  onStatus(listener: (status: BrokerStatus) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  status(): BrokerStatus {
+    return this.current;
+  }
+
+  /** ioredis connection states, for tests that prove nothing is left open. */
+  connectionStates(): { cmd: string; sub: string; probeTimer: boolean } {
+    return {
+      cmd: this.cmd.status,
+      sub: this.sub.status,
+      probeTimer: this.health.running,
+    };
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.close();
+    return this.stopping;
+  }
+
+  private async close(): Promise<void> {
+    this.stopped = true;
+    this.health.stop();
+    this.channels.clear();
+    const wasUp = this.current.up;
+    this.current = { up: false, reason: "stopped" };
+    if (wasUp) for (const l of [...this.statusListeners]) l(this.current);
+    await Promise.all([quit(this.cmd), quit(this.sub)]);
+  }
+}

@@ -1,0 +1,351 @@
+// One client connection: its frames, subscriptions, token lifetime and send buffer.
+import type { WebSocket } from "ws";
+import type { Broker } from "../bus/index.js";
+import { HubError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import {
+  CLOSE,
+  type ErrorCode,
+  messageFrame,
+  type PubFrame,
+  parseClientFrame,
+  type RefreshFrame,
+  type SubFrame,
+} from "../protocol/index.js";
+import { type Authenticator, type Claims, mayUse } from "./auth.js";
+import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
+import { type FrameSender, frameSender, OutFrame } from "./prepared-frame.js";
+import { publishJson } from "./publish.js";
+import { TokenBucket } from "./rate-limit.js";
+import type { TimerRegistry } from "./timers.js";
+
+export type ConnectionContext = {
+  nodeId: string;
+  broker: Broker;
+  fanout: Fanout;
+  auth: Authenticator;
+  metrics: Metrics;
+  timers: TimerRegistry;
+  log: Logger;
+  maxSubscriptions: number;
+  maxPublishRate: number;
+  slowConsumerBytes: number;
+};
+
+/** How long a closing connection may take to say goodbye before its socket is destroyed. */
+const CLOSE_GRACE_MS = 2_000;
+/**
+ * A slow consumer's close frame waits behind the bytes already queued for it; nothing more is
+ * queued, so memory stays bounded while a client that reads again gets to see the 1013.
+ */
+const SLOW_CLOSE_GRACE_MS = 30_000;
+
+export class Connection implements Recipient {
+  readonly channels = new Set<string>();
+  /** Missed heartbeat sweeps in a row; any pong or frame resets it. */
+  missedBeats = 0;
+  private readonly bucket: TokenBucket;
+  /** Writes pre-framed msg frames; undefined when this ws version cannot. */
+  private readonly sender: FrameSender | undefined;
+  private clearExpiry: (() => void) | undefined;
+  private clearCloseGrace: (() => void) | undefined;
+  private closing = false;
+  /** Why the server closed this connection: the disconnect reason once the close completes. */
+  private closeWhy: string | undefined;
+  private goneDone = false;
+  /** Made on first use: a pino child per idle connection costs more heap than the rest of it. */
+  private childLog: Logger | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly ws: WebSocket,
+    private claims: Claims | undefined,
+    private readonly ctx: ConnectionContext,
+    private readonly onGone: (c: Connection, reason: string) => void,
+  ) {
+    this.bucket = new TokenBucket(ctx.maxPublishRate);
+    this.sender = frameSender(ws);
+    ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on("pong", () => {
+      this.missedBeats = 0;
+    });
+    ws.on("close", (code) => {
+      this.stopCloseGrace();
+      this.gone(this.closeWhy ?? (code === CLOSE.tooBig.code ? "too_big" : "closed"));
+    });
+    ws.on("error", (err) => {
+      this.log.debug({ err: err.message }, "socket error");
+      // ws reports an oversized frame as an error before its 1009 close completes.
+      const tooBig = (err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+      this.gone(tooBig ? "too_big" : "error");
+      // ws has answered a bad frame with its close frame and would wait 30 s for the peer's
+      // answer; a peer that never gives it is cut after the usual grace instead.
+      if (ws.readyState !== ws.CLOSED) this.startCloseGrace(CLOSE_GRACE_MS);
+    });
+    this.armExpiry();
+    this.sendJson({ op: "hello", node: ctx.nodeId, conn: id });
+  }
+
+  private get log(): Logger {
+    this.childLog ??= this.ctx.log.child({ conn: this.id });
+    return this.childLog;
+  }
+
+  /** Closing: its grace timer, not the heartbeat, decides when the socket is cut. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  get user(): string | undefined {
+    return this.claims?.sub;
+  }
+
+  deliver(frame: OutFrame): void {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.ctx.slowConsumerBytes) {
+      this.ctx.metrics.slowConsumerCloses.inc();
+      this.log.info({ buffered: this.ws.bufferedAmount }, "slow consumer closed");
+      this.close(
+        CLOSE.tryAgainLater.code,
+        "slow consumer: read faster, then resume",
+        "slow_consumer",
+        SLOW_CLOSE_GRACE_MS,
+      );
+      return;
+    }
+    // The same framed bytes for every subscriber; ws frames it itself where it cannot.
+    if (this.sender && frame.wire) this.sender.sendFrame([frame.wire]);
+    else this.ws.send(frame.json, { binary: false });
+  }
+
+  abandon(reason: string): void {
+    this.close(CLOSE.tryAgainLater.code, reason, "abandoned");
+  }
+
+  /** Closes with a code and reason; the socket is destroyed if the peer does not answer in time. */
+  close(code: number, reason: string, why: string, graceMs = CLOSE_GRACE_MS): void {
+    // A connection already gone (e.g. the peer left while a drain was spreading closes) must
+    // not start a grace timer: nothing would clear it.
+    if (this.closing || this.goneDone) return;
+    this.closing = true;
+    this.closeWhy = why;
+    this.leaveAll();
+    try {
+      this.ws.close(code, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+    this.startCloseGrace(graceMs);
+    this.log.debug({ code, why }, "closing");
+  }
+
+  /** The socket is destroyed if its close has not completed within `graceMs`. */
+  private startCloseGrace(graceMs: number): void {
+    this.stopCloseGrace();
+    this.clearCloseGrace = this.ctx.timers.set(() => {
+      this.clearCloseGrace = undefined;
+      this.ws.terminate();
+    }, graceMs);
+  }
+
+  private stopCloseGrace(): void {
+    this.clearCloseGrace?.();
+    this.clearCloseGrace = undefined;
+  }
+
+  /** A peer silent for two heartbeat intervals is dead: free it at once. */
+  terminate(why: string): void {
+    this.ws.terminate();
+    this.gone(why);
+  }
+
+  ping(): void {
+    this.missedBeats++;
+    try {
+      this.ws.ping();
+    } catch {
+      this.terminate("error");
+    }
+  }
+
+  private gone(reason: string): void {
+    if (this.goneDone) return;
+    this.goneDone = true;
+    this.leaveAll();
+    this.clearExpiry?.();
+    this.clearExpiry = undefined;
+    this.stopCloseGrace();
+    this.onGone(this, reason);
+  }
+
+  private leaveAll(): void {
+    this.ctx.fanout.removeAll(this, this.channels);
+    this.channels.clear();
+  }
+
+  private armExpiry(): void {
+    this.clearExpiry?.();
+    this.clearExpiry = undefined;
+    if (!this.claims) return;
+    const ms = this.claims.exp * 1000 - Date.now();
+    this.clearExpiry = this.ctx.timers.set(() => {
+      this.clearExpiry = undefined;
+      if (this.claims && this.claims.exp * 1000 > Date.now()) {
+        this.armExpiry(); // a very long token: the timer was clamped
+        return;
+      }
+      this.close(CLOSE.policy.code, "token expired: reconnect with a new token", "token_expired");
+    }, ms);
+  }
+
+  private sendJson(frame: object): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  private sendError(code: ErrorCode, message: string, id?: string): void {
+    this.ctx.metrics.errors.inc({ code });
+    this.sendJson(
+      id === undefined ? { op: "error", code, message } : { op: "error", code, message, id },
+    );
+  }
+
+  private onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    this.missedBeats = 0;
+    if (this.closing) return;
+    if (isBinary) {
+      this.sendError("bad_request", "binary frames are not accepted: send JSON as text frames");
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString()
+      : Buffer.from(data as ArrayBuffer).toString();
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      this.sendError(parsed.code, parsed.message, parsed.id);
+      return;
+    }
+    const f = parsed.frame;
+    const done = (p: Promise<void>, id?: string) =>
+      p.catch((err: unknown) => {
+        if (err instanceof HubError) this.sendError(err.code, err.message, id);
+        else {
+          this.log.error({ err: String(err) }, "frame failed");
+          this.sendError("unavailable", "the hub could not handle this frame: retry later", id);
+        }
+      });
+    switch (f.op) {
+      case "sub":
+        void done(this.subscribe(f));
+        break;
+      case "unsub":
+        this.unsubscribe(f.ch);
+        break;
+      case "pub":
+        void done(this.publish(f), f.id);
+        break;
+      case "refresh":
+        void done(this.refresh(f));
+        break;
+    }
+  }
+
+  private async subscribe(f: SubFrame): Promise<void> {
+    this.assertMayUse(f.ch);
+    if (this.channels.has(f.ch)) {
+      throw new HubError(
+        "bad_request",
+        `already subscribed to "${f.ch}": unsub first to subscribe again`,
+      );
+    }
+    if (this.channels.size >= this.ctx.maxSubscriptions) {
+      throw new HubError(
+        "too_many_subscriptions",
+        `at most ${this.ctx.maxSubscriptions} subscriptions per connection: unsub from a channel before subscribing to "${f.ch}"`,
+      );
+    }
+    this.channels.add(f.ch);
+    try {
+      await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
+    } catch (err) {
+      this.channels.delete(f.ch);
+      this.ctx.fanout.unsubscribe(this, f.ch);
+      throw new HubError(
+        "unavailable",
+        `cannot subscribe to "${f.ch}" while the bus is unreachable: retry later`,
+        { cause: err },
+      );
+    }
+  }
+
+  subscribed(ch: string, result: SubscribeResult): boolean {
+    if (this.closing || !this.channels.has(ch)) return false;
+    const frame: Record<string, unknown> = {
+      op: "subscribed",
+      ch,
+      seq: result.seq,
+      epoch: result.epoch,
+    };
+    if (result.recovered !== undefined) frame.recovered = result.recovered;
+    this.sendJson(frame);
+    for (const m of result.replay) this.deliver(new OutFrame(Buffer.from(messageFrame(ch, m))));
+    return true;
+  }
+
+  private unsubscribe(ch: string): void {
+    if (!this.channels.delete(ch)) {
+      this.sendError("not_subscribed", `not subscribed to "${ch}"`);
+      return;
+    }
+    this.ctx.fanout.unsubscribe(this, ch);
+  }
+
+  private async publish(f: PubFrame): Promise<void> {
+    if (!this.bucket.take()) {
+      this.ctx.metrics.rateLimited.inc();
+      throw new HubError(
+        "rate_limited",
+        `at most ${this.ctx.maxPublishRate} publishes per second per connection: slow down and retry`,
+      );
+    }
+    this.assertMayUse(f.ch);
+    const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id);
+    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.seq });
+  }
+
+  private assertMayUse(ch: string): void {
+    if (!mayUse(this.claims, ch)) {
+      throw new HubError(
+        "forbidden",
+        `your token does not allow channel "${ch}": ask for a token whose channels claim matches it`,
+      );
+    }
+  }
+
+  private async refresh(f: RefreshFrame): Promise<void> {
+    if (!this.ctx.auth.enabled) return;
+    const r = await this.ctx.auth.verify(f.token);
+    if (!r.ok) {
+      this.ctx.metrics.authFailures.inc({ reason: `refresh_${r.reason}` });
+      throw new HubError("unauthorized", `refresh refused: ${r.message}`);
+    }
+    if (r.claims.sub !== this.claims?.sub) {
+      this.ctx.metrics.authFailures.inc({ reason: "refresh_other_user" });
+      throw new HubError(
+        "unauthorized",
+        "refresh refused: the new token is for another user; reconnect instead",
+      );
+    }
+    this.claims = r.claims;
+    this.armExpiry();
+    // Channels the new token no longer allows are left at once.
+    for (const ch of [...this.channels]) {
+      if (!mayUse(this.claims, ch)) {
+        this.channels.delete(ch);
+        this.ctx.fanout.unsubscribe(this, ch);
+        this.sendError("forbidden", `your new token does not allow channel "${ch}": unsubscribed`);
+      }
+    }
+  }
+}
