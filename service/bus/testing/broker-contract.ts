@@ -1,4 +1,4 @@
-// The behaviour every Broker must have (PROTOCOL.md "Delivery guarantees"), as a vitest suite:
+// The behaviour every Broker must have (docs/protocol.md, "Delivery guarantees"), as a vitest suite:
 // `describeBroker("memory", (opts) => ...)` in a test file runs it against one implementation.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

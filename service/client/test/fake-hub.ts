@@ -1,4 +1,4 @@
-// A small scripted hub for the client's unit tests: speaks PROTOCOL.md on 127.0.0.1 with `ws`,
+// A small scripted hub for the client's unit tests: speaks the wire protocol (docs/protocol.md) on 127.0.0.1 with `ws`,
 // keeps per-channel seq/epoch/history and publish dedupe, and lets a test take over any frame.
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
