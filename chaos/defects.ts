@@ -124,12 +124,13 @@ async function applyPatches(root: string, patches: Patch[]): Promise<void> {
   }
 }
 
-/** Copies service/ (and the tsconfigs) into the defect's directory and patches the copy. */
+/** Copies service/ and contract/ (and the tsconfigs) into the defect's directory and patches the copy. */
 async function prepare(defect: Defect): Promise<string> {
   const root = join(WORK, defect.name);
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
-  await cp(join(REPO, "service"), join(root, "service"), { recursive: true });
+  for (const dir of ["service", "contract"])
+    await cp(join(REPO, dir), join(root, dir), { recursive: true });
   for (const f of ["tsconfig.json", "tsconfig.build.json", "package.json"]) {
     await cp(join(REPO, f), join(root, f));
   }

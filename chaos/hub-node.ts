@@ -1,6 +1,7 @@
 import type Dockerode from "dockerode";
 import type { StartedTestContainer } from "testcontainers";
 import { ChaosError } from "./errors.js";
+import { HUB_INTERNAL_PORT } from "../contract/index.js";
 import { HUB_PORT } from "./settings.js";
 
 /** What GET /readyz answered: `null` when nothing answered within the timeout. */
@@ -9,6 +10,7 @@ export type Readiness = { status: number; version?: string; node?: string } | nu
 /** One hub container as the scenarios see it: its address on 127.0.0.1 and its probes. */
 export class HubNode {
   #port: number;
+  #internalPort: number;
 
   constructor(
     readonly name: string,
@@ -17,6 +19,7 @@ export class HubNode {
     private readonly docker: Dockerode,
   ) {
     this.#port = container.getMappedPort(HUB_PORT);
+    this.#internalPort = container.getMappedPort(HUB_INTERNAL_PORT);
   }
 
   get id(): string {
@@ -32,23 +35,33 @@ export class HubNode {
     return `ws://127.0.0.1:${this.#port}/v1/ws`;
   }
 
+  /** The public port: the publish API. */
   get httpUrl(): string {
     return `http://127.0.0.1:${this.#port}`;
   }
 
-  /** Re-reads the mapped port from Docker (testcontainers' copy is stale after a restart). */
+  /** The internal port: /livez, /readyz, /metrics. */
+  get internalUrl(): string {
+    return `http://127.0.0.1:${this.#internalPort}`;
+  }
+
+  /** Re-reads the mapped ports from Docker (testcontainers' copy is stale after a restart). */
   async refreshPort(): Promise<number> {
     const info = await this.docker.getContainer(this.id).inspect();
-    const binding = info.NetworkSettings.Ports[`${HUB_PORT}/tcp`]?.[0]?.HostPort;
-    if (!binding) throw new ChaosError("TOPOLOGY", `${this.name} has no mapped port ${HUB_PORT}`);
-    this.#port = Number(binding);
+    const mapped = (port: number) => {
+      const binding = info.NetworkSettings.Ports[`${port}/tcp`]?.[0]?.HostPort;
+      if (!binding) throw new ChaosError("TOPOLOGY", `${this.name} has no mapped port ${port}`);
+      return Number(binding);
+    };
+    this.#port = mapped(HUB_PORT);
+    this.#internalPort = mapped(HUB_INTERNAL_PORT);
     return this.#port;
   }
 
   /** GET /readyz with a timeout; never throws. */
   async readiness(timeoutMs = 1000): Promise<Readiness> {
     try {
-      const res = await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${this.internalUrl}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
       const body = (await res.json().catch(() => ({}))) as { version?: string; node?: string };
       return { status: res.status, version: body.version, node: body.node };
     } catch {
@@ -63,7 +76,7 @@ export class HubNode {
   /** The sum of a metric's samples (all label sets); undefined when unreachable or absent. */
   async metric(name: string, timeoutMs = 2000): Promise<number | undefined> {
     try {
-      const res = await fetch(`${this.httpUrl}/metrics`, {
+      const res = await fetch(`${this.internalUrl}/metrics`, {
         signal: AbortSignal.timeout(timeoutMs),
       });
       return sumMetric(await res.text(), name);

@@ -8,6 +8,7 @@ import {
   Wait,
   type WaitStrategy,
 } from "testcontainers";
+import { HUB_INTERNAL_PORT } from "../contract/index.js";
 import { ChaosError } from "./errors.js";
 import { FaultProxy } from "./faults/proxy.js";
 import { HubNode } from "./hub-node.js";
@@ -174,7 +175,7 @@ export class Topology implements AsyncDisposable {
       .withName(`wshub-${this.runId}-${options.name}`)
       .withLabels(this.labels)
       .withEnvironment({ ...this.hubEnvFor(options.name, version, redisEnv), ...options.env })
-      .withExposedPorts(HUB_PORT)
+      .withExposedPorts(HUB_PORT, HUB_INTERNAL_PORT)
       .withResourcesQuota({
         memory: limits.memoryMiB / 1024,
         ...(limits.cpuMillis ? { cpu: limits.cpuMillis / 1000 } : {}),
@@ -183,7 +184,7 @@ export class Topology implements AsyncDisposable {
     container =
       options.waitReady === false
         ? container.withWaitStrategy(NO_WAIT)
-        : container.withWaitStrategy(Wait.forHttp("/readyz", HUB_PORT).forStatusCode(200));
+        : container.withWaitStrategy(Wait.forHttp("/readyz", HUB_INTERNAL_PORT).forStatusCode(200));
     let started: StartedTestContainer;
     try {
       started = await container.start();

@@ -229,3 +229,26 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("the settings and the deployment contract", () => {
+  it("validates exactly the setting names the contract lists", async () => {
+    const { HUB_SETTINGS } = await import("../contract/index.js");
+    const { SETTING_NAMES } = await import("./config.js");
+    expect([...SETTING_NAMES].sort()).toEqual([...HUB_SETTINGS].sort());
+  });
+
+  it("reports environment names that look like a setting but are none", () => {
+    const c = loadConfig({ MAX_CONECTIONS: "5", PATH: "/bin", HISTORY_SIZ: "3" });
+    expect(c.unknownSettings).toEqual([
+      "HISTORY_SIZ (did you mean HISTORY_SIZE?)",
+      "MAX_CONECTIONS (did you mean MAX_CONNECTIONS?)",
+    ]);
+    expect(c.maxConnections).toBe(10_000);
+  });
+
+  it("refuses one port for both the public and the internal side", () => {
+    expect(() => loadConfig({ PORT: "9000", INTERNAL_PORT: "9000" })).toThrow(
+      /INTERNAL_PORT and PORT are both 9000/,
+    );
+  });
+});

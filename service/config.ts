@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
+import { HUB_INTERNAL_PORT, HUB_PORT, HUB_SECRETS, unknownHubEnv } from "../contract/index.js";
 import { ConfigError } from "./errors.js";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -11,7 +12,8 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 
 const schema = z.object({
   NODE_ENV: z.string().default("development"),
-  PORT: int(0, 65535).default(8080),
+  PORT: int(0, 65535).default(HUB_PORT),
+  INTERNAL_PORT: int(0, 65535).default(HUB_INTERNAL_PORT),
   HOST: z.string().min(1).default("0.0.0.0"),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   REDIS_SENTINELS: z.string().optional(),
@@ -70,7 +72,7 @@ export function parseTrustedProxies(value: string | undefined): TrustProxy | und
 }
 
 const SECRET_REFRESH_MS = 1000;
-const SECRETS = ["REDIS_PASSWORD", "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY", "API_KEY"] as const;
+const SECRETS = HUB_SECRETS;
 export type SecretName = (typeof SECRETS)[number];
 
 /** A secret's source: read() returns its current value (a file is re-read when it changes). */
@@ -79,6 +81,8 @@ export type Secret = { source: "env" | "file"; path?: string; read(): string };
 export type Config = {
   production: boolean;
   port: number;
+  /** The port of /livez, /readyz and /metrics (probes and Prometheus only). */
+  internalPort: number;
   host: string;
   redis:
     | { mode: "memory" }
@@ -108,7 +112,12 @@ export type Config = {
   nodeId: string;
   version: string;
   secrets: Partial<Record<SecretName, Secret>>;
+  /** Environment names that look like a setting but are none (typos): logged at start. */
+  unknownSettings: string[];
 };
+
+/** The plain settings the schema validates (tests hold them equal to the contract's list). */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
 
 function secretFrom(env: NodeJS.ProcessEnv, name: SecretName): Secret | undefined {
   const file = env[`${name}_FILE`];
@@ -196,6 +205,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
+  if (e.PORT !== 0 && e.PORT === e.INTERNAL_PORT) {
+    throw new ConfigError(
+      `INTERNAL_PORT and PORT are both ${e.PORT}: the probes and metrics need their own port (default 9091)`,
+    );
+  }
   let redis: Config["redis"] = { mode: "memory" };
   if (e.REDIS_URL && e.REDIS_SENTINELS) {
     throw new ConfigError("REDIS_URL and REDIS_SENTINELS are both set: use one of them");
@@ -224,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     production,
     port: e.PORT,
+    internalPort: e.INTERNAL_PORT,
     host: e.HOST,
     redis,
     redisMinReplicas: e.REDIS_MIN_REPLICAS,
@@ -247,5 +262,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.NODE_ID ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9:_.-]/g, "-").slice(0, 64),
     version: e.APP_VERSION,
     secrets,
+    unknownSettings: unknownHubEnv(env),
   };
 }

@@ -1,6 +1,7 @@
 // The node's Prometheus metrics; one registry per node so tests can run several in one process.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { METRIC } from "../contract/index.js";
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -12,66 +13,66 @@ export function createMetrics(labels: { version: string; node: string }) {
   const m = {
     registry,
     connections: new Gauge({
-      name: "wshub_connections",
+      name: METRIC.connections,
       help: "Open WebSocket connections",
       registers: [registry],
     }),
     connects: new Counter({
-      name: "wshub_connects_total",
+      name: METRIC.connects,
       help: "Accepted WebSocket connections",
       registers: [registry],
     }),
     disconnects: new Counter({
-      name: "wshub_disconnects_total",
+      name: METRIC.disconnects,
       help: "Closed WebSocket connections by reason",
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
     messagesIn: new Counter({
-      name: "wshub_messages_in_total",
+      name: METRIC.messagesIn,
       help: "Messages published through this node",
       registers: [registry],
     }),
     messagesOut: new Counter({
-      name: "wshub_messages_out_total",
+      name: METRIC.messagesOut,
       help: "Message frames written to sockets",
       registers: [registry],
     }),
     deliveryLatency: new Histogram({
-      name: "wshub_delivery_latency_seconds",
+      name: METRIC.deliveryLatency,
       help: "From publish accepted to socket write",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.8, 1, 2.5, 5],
       registers: [registry],
     }),
     slowConsumerCloses: new Counter({
-      name: "wshub_slow_consumer_closes_total",
+      name: METRIC.slowConsumerCloses,
       help: "Connections closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES",
       registers: [registry],
     }),
     rateLimited: new Counter({
-      name: "wshub_rate_limited_total",
+      name: METRIC.rateLimited,
       help: "Frames refused by the publish rate limit",
       registers: [registry],
     }),
     authFailures: new Counter({
-      name: "wshub_auth_failures_total",
+      name: METRIC.authFailures,
       help: "Refused upgrades and refreshes by reason",
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
     errors: new Counter({
-      name: "wshub_errors_total",
+      name: METRIC.errors,
       help: "Error frames sent, by code",
       labelNames: ["code"] as const,
       registers: [registry],
     }),
     redisUp: new Gauge({
-      name: "wshub_redis_up",
+      name: METRIC.redisUp,
       help: "1 while the bus (Redis) is reachable",
       registers: [registry],
     }),
     eventLoopLag: new Gauge({
-      name: "wshub_event_loop_lag_seconds",
+      name: METRIC.eventLoopLag,
       help: "Event loop delay p99 over the last scrape interval",
       registers: [registry],
       collect() {
@@ -80,7 +81,7 @@ export function createMetrics(labels: { version: string; node: string }) {
       },
     }),
     buildInfo: new Gauge({
-      name: "wshub_build_info",
+      name: METRIC.buildInfo,
       help: "Version and node id of this hub",
       labelNames: ["version", "node"] as const,
       registers: [registry],

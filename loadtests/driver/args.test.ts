@@ -26,6 +26,7 @@ describe("parseArgs", () => {
     const args = parseArgs([
       "--scenario=soak",
       `--url=${URL}`,
+      "--metrics-url=http://127.0.0.1:9091/metrics",
       "--connections=50",
       "--duration=3",
       "--rate=5",
@@ -40,7 +41,15 @@ describe("parseArgs", () => {
       slo: "/tmp/x.json",
       summary: "out/s.json",
       quiet: true,
+      metricsUrls: ["http://127.0.0.1:9091/metrics"],
     });
+  });
+
+  it("asks soak for the nodes' internal metrics URLs", () => {
+    expect(() => parseArgs(["--scenario=soak", `--url=${URL}`])).toThrow(/--metrics-url/);
+    expect(() =>
+      parseArgs(["--scenario=soak", `--url=${URL}`, "--metrics-url=ws://127.0.0.1:1/x"]),
+    ).toThrow(/http:\/\/ URL of a node's internal port/);
   });
 
   it.each([

@@ -9,6 +9,8 @@ export class UsageError extends Error {
 export interface DriverArgs {
   scenario: ScenarioName;
   urls: string[];
+  /** Each node's internal /metrics URL (soak reads memory from them). */
+  metricsUrls: string[];
   stack: string;
   /** Path of the SLO file (default loadtests/slo.json). */
   slo: string | undefined;
@@ -35,7 +37,7 @@ const DEFAULTS: Record<ScenarioName, { connections: number; duration: number; ra
 const LIMITS = { connections: 60_000, durationSeconds: 24 * 3600, rate: 100_000 };
 
 export const USAGE = `usage: npm run load -- --scenario <${SCENARIOS.join("|")}> --url ws://127.0.0.1:8080/v1/ws [--url ...]
-  [--stack dev] [--slo loadtests/slo.json] [--connections N] [--duration SECONDS] [--rate MSG_PER_S]
+  [--metrics-url http://127.0.0.1:9091/metrics ...] [--stack dev] [--slo loadtests/slo.json] [--connections N] [--duration SECONDS] [--rate MSG_PER_S]
   [--connect-rate CONN_PER_S] [--channel NAME] [--token JWT] [--summary FILE.json] [--junit FILE.xml] [--quiet]
 exit codes: 0 all thresholds passed, 99 a threshold failed, 2 bad usage, 1 the run itself failed`;
 
@@ -53,6 +55,7 @@ function number(name: string, raw: string | undefined, min: number, max: number)
 export function parseArgs(argv: string[]): DriverArgs {
   const values = new Map<string, string>();
   const urls: string[] = [];
+  const metricsUrls: string[] = [];
   let quiet = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -66,6 +69,7 @@ export function parseArgs(argv: string[]): DriverArgs {
     const value = match[2] ?? argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);
     if (name === "url") urls.push(value);
+    else if (name === "metrics-url") metricsUrls.push(value);
     else values.set(name, value);
   }
   const known = new Set([
@@ -96,6 +100,16 @@ export function parseArgs(argv: string[]): DriverArgs {
     if (!/^ws:\/\/[^/]+\//.test(url))
       throw new UsageError(`--url must be a ws:// URL with a path, got ${JSON.stringify(url)}`);
   }
+  for (const url of metricsUrls) {
+    if (!/^https?:\/\/[^/]+\//.test(url))
+      throw new UsageError(
+        `--metrics-url must be an http:// URL of a node's internal port, e.g. http://127.0.0.1:9091/metrics, got ${JSON.stringify(url)}`,
+      );
+  }
+  if (name === "soak" && metricsUrls.length === 0)
+    throw new UsageError(
+      "soak reads each node's memory: give --metrics-url http://HOST:9091/metrics per node (the internal port)",
+    );
   const d = DEFAULTS[name];
   const connections = number(
     "connections",
@@ -118,6 +132,7 @@ export function parseArgs(argv: string[]): DriverArgs {
   return {
     scenario: name,
     urls,
+    metricsUrls,
     stack: values.get("stack") ?? "dev",
     slo: values.get("slo"),
     connections: Math.floor(connections),

@@ -16,6 +16,8 @@ export const DEFAULT_SLO_FILE = new URL("../slo.json", import.meta.url);
 export interface RunOptions {
   scenario: ScenarioName;
   urls: string[];
+  /** Internal /metrics URLs of the nodes (soak). */
+  metricsUrls?: string[];
   stack: string;
   slo?: string | URL | undefined;
   connections: number;
@@ -56,6 +58,7 @@ export async function runScenario(options: RunOptions): Promise<LoadSummary> {
     await SCENARIO_RUNS[options.scenario]({
       scenario: options.scenario,
       urls: options.urls,
+      metricsUrls: options.metricsUrls ?? [],
       connections: options.connections,
       durationSeconds: options.durationSeconds,
       rate: options.rate,

@@ -5,6 +5,8 @@ import type { Recorder } from "./recorder.js";
 export interface ScenarioContext {
   scenario: ScenarioName;
   urls: string[];
+  /** Internal /metrics URLs of the nodes, for memory readings. */
+  metricsUrls: string[];
   /** Connections (subscribers) to open. */
   connections: number;
   durationSeconds: number;

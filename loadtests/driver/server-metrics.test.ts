@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { metricsUrl, parseRss } from "./server-metrics.js";
+import { parseRss } from "./server-metrics.js";
 
 describe("server metrics", () => {
-  it("derives /metrics from a hub WebSocket URL", () => {
-    expect(metricsUrl("ws://127.0.0.1:8080/v1/ws")).toBe("http://127.0.0.1:8080/metrics");
-    expect(metricsUrl("wss://hub.example/v1/ws?token=x")).toBe("https://hub.example/metrics");
-  });
-
   it("reads process_resident_memory_bytes, not a metric whose name starts the same", () => {
     const body = [
       "# HELP process_resident_memory_bytes Resident memory size in bytes.",

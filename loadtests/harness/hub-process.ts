@@ -25,10 +25,14 @@ function newestMtime(dir: string, depth = 0): number {
   return newest;
 }
 
-/** Runs `npm run build` when dist/service/main.js is missing or older than service/. */
+/** Runs `npm run build` when dist/service/main.js is missing or older than service/ or contract/. */
 export function ensureHubBuilt(): void {
   const built = existsSync(HUB_ENTRY) ? statSync(HUB_ENTRY).mtimeMs : 0;
-  if (built >= newestMtime(join(REPO_ROOT, "service"))) return;
+  const sources = Math.max(
+    newestMtime(join(REPO_ROOT, "service")),
+    newestMtime(join(REPO_ROOT, "contract")),
+  );
+  if (built >= sources) return;
   const result = spawnSync("npm", ["run", "--silent", "build"], {
     cwd: REPO_ROOT,
     encoding: "utf8",
@@ -73,7 +77,10 @@ export interface HubNode {
   nodeId: string;
   port: number;
   wsUrl: string;
+  /** The public port: the publish API. */
   httpUrl: string;
+  /** The internal port: /livez, /readyz, /metrics. */
+  internalUrl: string;
   process: OwnedProcess;
   stop(): Promise<void>;
 }
@@ -93,10 +100,12 @@ export async function startHubNode(
   readyWithinMs = 20_000,
 ): Promise<HubNode> {
   const port = await freePort();
+  const internalPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...LOAD_FRIENDLY_ENV,
     PORT: String(port),
+    INTERNAL_PORT: String(internalPort),
     HOST: "127.0.0.1",
     NODE_ID: options.nodeId,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
@@ -109,12 +118,13 @@ export async function startHubNode(
   ];
   const proc = OwnedProcess.spawn(`hub ${options.nodeId}`, process.execPath, args, env, REPO_ROOT);
   const httpUrl = `http://127.0.0.1:${port}`;
+  const internalUrl = `http://127.0.0.1:${internalPort}`;
   const deadline = Date.now() + readyWithinMs;
-  while (!(await ready(httpUrl))) {
+  while (!(await ready(internalUrl))) {
     if (!proc.running || Date.now() > deadline) {
       await proc.stop(2_000);
       throw new HubStartError(
-        `hub ${options.nodeId} was not ready on ${httpUrl} within ${readyWithinMs} ms; its last output:\n${proc.output()}`,
+        `hub ${options.nodeId} was not ready on ${internalUrl} within ${readyWithinMs} ms; its last output:\n${proc.output()}`,
       );
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -124,6 +134,7 @@ export async function startHubNode(
     port,
     wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
     httpUrl,
+    internalUrl,
     process: proc,
     stop: () => proc.stop(),
   };

@@ -4,7 +4,7 @@ import { afterEach, expect, it, onTestFinished } from "vitest";
 import { SilentPeer } from "../../loadtests/harness/silent-peer.js";
 import { parseGoingAway } from "../protocol/index.js";
 import {
-  httpUrl,
+  internalUrl,
   metricValue,
   releaseAll,
   startHub,
@@ -31,11 +31,11 @@ it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with re
       return c;
     }),
   );
-  expect((await fetch(httpUrl(node, "/readyz"))).status).toBe(200);
+  expect((await fetch(internalUrl(node, "/readyz"))).status).toBe(200);
 
   const started = Date.now();
   const stopped = node.stop();
-  const ready = await fetch(httpUrl(node, "/readyz"));
+  const ready = await fetch(internalUrl(node, "/readyz"));
   expect(ready.status).toBe(503);
   expect(await ready.json()).toMatchObject({ status: "not_ready", reason: "draining" });
   // Endpoints may still route here during the delay: those upgrades are served.
@@ -80,7 +80,7 @@ it("drains: readyz 503 at once, upgrades until the delay ends, then 1001 with re
   expect(
     await metricValue(node, "wshub_disconnects_total", { reason: "shutdown" }),
   ).toBeGreaterThanOrEqual(clients.length);
-  await expect(fetch(httpUrl(node, "/livez"))).rejects.toThrow();
+  await expect(fetch(internalUrl(node, "/livez"))).rejects.toThrow();
 });
 
 it("stops promptly with nobody connected, and a second stop() is the same drain", async () => {

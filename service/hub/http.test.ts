@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { HubNode } from "./node.js";
 import {
   httpUrl,
+  internalUrl,
   metricValue,
   releaseAll,
   SwitchableBroker,
@@ -29,14 +30,30 @@ function publish(node: HubNode, body: unknown, key: string | null = API_KEY): Pr
 describe("probes and metrics", () => {
   it("answers /livez 200 and /readyz 200 with status, version and node", async () => {
     const node = await startHub({ APP_VERSION: "1.2.3", NODE_ID: "hub-x" });
-    const live = await fetch(httpUrl(node, "/livez"));
+    const live = await fetch(internalUrl(node, "/livez"));
     expect(live.status).toBe(200);
-    const ready = await fetch(httpUrl(node, "/readyz"));
+    const ready = await fetch(internalUrl(node, "/readyz"));
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", version: "1.2.3", node: "hub-x" });
-    const missing = await fetch(httpUrl(node, "/nope"));
+    const missing = await fetch(internalUrl(node, "/nope"));
     expect(missing.status).toBe(404);
     expect((await missing.json()).error).toMatch(/\/readyz/);
+  });
+
+  it("keeps probes and metrics off the public port and publishing off the internal one", async () => {
+    const node = await startHub({ NODE_ID: "hub-x" });
+    expect(node.internalPort).not.toBe(node.port);
+    for (const path of ["/livez", "/readyz", "/metrics"]) {
+      const res = await fetch(httpUrl(node, path));
+      expect(res.status, path).toBe(404);
+      expect(JSON.stringify(await res.json())).not.toMatch(/hub-x/);
+    }
+    const publish = await fetch(internalUrl(node, "/v1/publish"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ch: "a", data: 1 }),
+    });
+    expect(publish.status).toBe(404);
   });
 
   it("exports every wshub metric and the default process metrics", async () => {
@@ -47,7 +64,7 @@ describe("probes and metrics", () => {
     await c.next((f) => f.op === "msg", "msg");
     c.send({ op: "nope" });
     await c.next((f) => f.op === "error", "error");
-    const res = await fetch(httpUrl(node, "/metrics"));
+    const res = await fetch(internalUrl(node, "/metrics"));
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
     const text = await res.text();
@@ -157,12 +174,12 @@ describe("POST /v1/publish", () => {
       id: "w-1",
     });
     expect(c.where("ok")).toEqual([]);
-    const ready = await fetch(httpUrl(node, "/readyz"));
+    const ready = await fetch(internalUrl(node, "/readyz"));
     expect(ready.status).toBe(503);
     expect((await ready.json()).reason).toMatch(/bus unreachable: test outage/);
     expect(await metricValue(node, "wshub_redis_up")).toBe(0);
     broker.setDown(undefined);
-    expect((await fetch(httpUrl(node, "/readyz"))).status).toBe(200);
+    expect((await fetch(internalUrl(node, "/readyz"))).status).toBe(200);
     expect(await (await publish(node, { ch: "news", data: 1, id: "n-1" })).json()).toMatchObject({
       seq: 1,
     });

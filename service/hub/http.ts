@@ -1,4 +1,6 @@
-// The plain HTTP side of a node: probes, metrics and the backend publish endpoint.
+// The plain HTTP side of a node, on two ports: the public one carries only the backend publish
+// API (beside the WebSocket path); the internal one (probes, metrics) is for the kubelet and
+// Prometheus and is never routed from outside.
 import { timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
 import type { Broker } from "../bus/index.js";
@@ -6,7 +8,7 @@ import type { Secret } from "../config.js";
 import { HubError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
+import { CHANNEL_RULE, isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
 import { bearerToken } from "./auth.js";
 import { publishJson } from "./publish.js";
 
@@ -31,7 +33,8 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function createHttpApp(d: HttpDeps): express.Express {
+/** The internal port's app: /livez, /readyz, /metrics. */
+export function createInternalApp(d: HttpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
 
@@ -60,6 +63,19 @@ export function createHttpApp(d: HttpDeps): express.Express {
     res.send(await d.metrics.registry.metrics());
   });
 
+  app.use((_req, res) => {
+    res
+      .status(404)
+      .json({ error: "not found: the internal port serves /livez, /readyz, /metrics" });
+  });
+  return app;
+}
+
+/** The public port's app: POST /v1/publish (the WebSocket upgrade is handled beside it). */
+export function createPublicApp(d: HttpDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+
   app.post(
     "/v1/publish",
     (req, res, next) => {
@@ -84,7 +100,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
       }
       const { ch, data, id } = body as { ch?: unknown; data?: unknown; id?: unknown };
       if (!isChannel(ch)) {
-        res.status(400).json({ error: "`ch` must match ^[A-Za-z0-9:_.\\-]{1,128}$" });
+        res.status(400).json({ error: `\`ch\` must match ${CHANNEL_RULE}` });
         return;
       }
       if (data === undefined) {
@@ -112,7 +128,7 @@ export function createHttpApp(d: HttpDeps): express.Express {
   app.use((_req, res) => {
     res
       .status(404)
-      .json({ error: "not found: see /livez, /readyz, /metrics, POST /v1/publish, /v1/ws" });
+      .json({ error: "not found: this port serves POST /v1/publish and WebSockets at /v1/ws" });
   });
 
   // Malformed or oversized JSON bodies: a clear 4xx, never a stack trace.

@@ -14,7 +14,7 @@ import { type Authenticator, type Claims, createAuthenticator } from "./auth.js"
 import { Connection, type ConnectionContext } from "./connection.js";
 import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
-import { createHttpApp } from "./http.js";
+import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -61,6 +61,7 @@ export class HubNode {
   private broker!: Broker;
   private fanout!: Fanout;
   private server: Server | undefined;
+  private internalServer: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly timers = new TimerRegistry();
   private readonly connections = new Set<Connection>();
@@ -80,9 +81,14 @@ export class HubNode {
     this.metrics = createMetrics({ version: config.version, node: config.nodeId });
   }
 
-  /** The port the node listens on (useful with PORT=0). */
+  /** The public port (WebSockets, publish API), useful with PORT=0. */
   get port(): number {
     return (this.server?.address() as AddressInfo | null)?.port ?? this.config.port;
+  }
+
+  /** The internal port (/livez, /readyz, /metrics), useful with INTERNAL_PORT=0. */
+  get internalPort(): number {
+    return (this.internalServer?.address() as AddressInfo | null)?.port ?? this.config.internalPort;
   }
 
   stats(): NodeStats {
@@ -110,9 +116,11 @@ export class HubNode {
       secret: c.secrets.AUTH_JWT_SECRET,
       publicKey: c.secrets.AUTH_JWT_PUBLIC_KEY,
     });
+    for (const name of c.unknownSettings)
+      this.log.warn({ setting: name }, "unknown setting ignored: check its spelling");
     if (!auth.enabled)
       this.log.warn("authentication is off: every client may use every channel (development only)");
-    const app = createHttpApp({
+    const deps: HttpDeps = {
       broker: this.broker,
       metrics: this.metrics,
       log: this.log,
@@ -125,11 +133,15 @@ export class HubNode {
         const s = this.broker.status();
         return s.up ? undefined : `bus unreachable: ${s.reason ?? "down"}`;
       },
-    });
-    const server = createServer(app);
+    };
+    const server = createServer(createPublicApp(deps));
     this.server = server;
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
+    const internal = createServer(createInternalApp(deps));
+    this.internalServer = internal;
+    internal.headersTimeout = 10_000;
+    internal.requestTimeout = 30_000;
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: c.maxPayloadBytes,
@@ -150,15 +162,11 @@ export class HubNode {
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(c.port, c.host, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
+      await listen(internal, c.internalPort, c.host);
+      await listen(server, c.port, c.host);
     } catch (err) {
-      // e.g. EADDRINUSE: release the bus connections and the loop monitor before reporting.
+      // e.g. EADDRINUSE: release the ports, the bus connections and the loop monitor first.
+      await closeServer(internal);
       await this.broker.stop();
       this.metrics.stop();
       throw err;
@@ -167,7 +175,12 @@ export class HubNode {
     this.ready = true;
     this.acceptingUpgrades = true;
     this.log.info(
-      { port: this.port, bus: this.broker.kind, auth: auth.enabled },
+      {
+        port: this.port,
+        internalPort: this.internalPort,
+        bus: this.broker.kind,
+        auth: auth.enabled,
+      },
       "hub node listening",
     );
   }
@@ -283,12 +296,10 @@ export class HubNode {
     if (this.heartbeat) clearInterval(this.heartbeat);
     // ws calls back once its last terminated socket has closed.
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
-    await new Promise<void>((resolve) => {
-      if (!this.server?.listening) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    await closeServer(this.server);
     await this.broker?.stop();
+    // Last: probes keep answering (503) until the node is gone.
+    await closeServer(this.internalServer);
     this.metrics.stop();
     this.log.info("stopped");
   }
@@ -297,6 +308,24 @@ export class HubNode {
 /** An upgrade socket's error listener; a plain function, so it holds on to nothing. */
 function destroySocket(this: Duplex): void {
   this.destroy();
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server?.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 function delay(ms: number): Promise<void> {

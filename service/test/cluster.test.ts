@@ -160,18 +160,18 @@ describe("two hub processes on one Redis", () => {
     proxy.addToxic("cut", { type: "timeout", timeout: 0 });
     try {
       await expect
-        .poll(() => status(`${b.httpUrl}/readyz`), { timeout: 10_000, interval: 200 })
+        .poll(() => status(`${b.internalUrl}/readyz`), { timeout: 10_000, interval: 200 })
         .toBe(503);
       const refused = await pubB.publish("room:cut", "nope", "c-b");
       expect(refused).toMatchObject({ op: "error", code: "unavailable" });
-      expect(await status(`${a.httpUrl}/readyz`)).toBe(200);
+      expect(await status(`${a.internalUrl}/readyz`)).toBe(200);
       for (let i = 1; i <= 10; i++)
         expect((await pubA.publish("room:cut", i, `c-${i}`)).op).toBe("ok");
     } finally {
       proxy.removeToxic("cut");
     }
     await expect
-      .poll(() => status(`${b.httpUrl}/readyz`), { timeout: 20_000, interval: 200 })
+      .poll(() => status(`${b.internalUrl}/readyz`), { timeout: 20_000, interval: 200 })
       .toBe(200);
     await onB.next((f) => f.op === "msg" && f.ch === "room:cut" && f.data === 10, 20_000);
     const seqs = onB.seqs("room:cut");

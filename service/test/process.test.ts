@@ -27,7 +27,7 @@ function runToExit(env: Record<string, string>): Promise<{ code: number | null; 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [HUB_ENTRY], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", ...env },
+      env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: "0", INTERNAL_PORT: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -90,7 +90,7 @@ describe("hub process", () => {
     node.process.child.kill("SIGTERM");
     // Signal delivery is asynchronous: "at once" means well before the 0.5 s shutdown delay ends.
     await expect
-      .poll(async () => (await fetch(`${node.httpUrl}/readyz`)).status, {
+      .poll(async () => (await fetch(`${node.internalUrl}/readyz`)).status, {
         timeout: 400,
         interval: 20,
       })
@@ -130,7 +130,7 @@ describe("hub process", () => {
     });
     running.push(node);
     node.process.child.kill("SIGTERM");
-    await expect.poll(async () => (await fetch(`${node.httpUrl}/readyz`)).status).toBe(503);
+    await expect.poll(async () => (await fetch(`${node.internalUrl}/readyz`)).status).toBe(503);
     const t0 = Date.now();
     node.process.child.kill("SIGINT");
     expect(await node.process.exited).not.toBe(0);

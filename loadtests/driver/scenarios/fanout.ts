@@ -6,7 +6,7 @@ import { scrapeRss } from "../server-metrics.js";
 import { closeAll, countLoss, openCrowd } from "../subscribers.js";
 
 export async function fanout(ctx: ScenarioContext, readMemory = false): Promise<void> {
-  const rssBefore = readMemory ? await scrapeRss(ctx.urls) : [];
+  const rssBefore = readMemory ? await scrapeRss(ctx.metricsUrls) : [];
   const subs = await openCrowd({
     urls: ctx.urls,
     count: ctx.connections,
@@ -24,7 +24,7 @@ export async function fanout(ctx: ScenarioContext, readMemory = false): Promise<
     await countLoss(subs, ctx.channel, publisher.lastSeq, ctx.recorder, ctx.drainMs);
     ctx.info.last_seq = publisher.lastSeq;
     if (readMemory) {
-      const rssAfter = await scrapeRss(ctx.urls);
+      const rssAfter = await scrapeRss(ctx.metricsUrls);
       rssAfter.forEach((after, i) => {
         ctx.info[`node${i}_rss_start_bytes`] = rssBefore[i] ?? -1;
         ctx.info[`node${i}_rss_end_bytes`] = after;

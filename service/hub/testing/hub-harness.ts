@@ -43,6 +43,7 @@ export async function startHub(
 ): Promise<HubNode> {
   const config = loadConfig({
     PORT: "0",
+    INTERNAL_PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "silent",
     NODE_ID: "unit-node",
@@ -62,8 +63,14 @@ export function wsUrl(node: HubNode, query: Record<string, string> = {}, path = 
   return `ws://127.0.0.1:${node.port}${path}${q ? `?${q}` : ""}`;
 }
 
+/** A URL on the node's public port (the publish API). */
 export function httpUrl(node: HubNode, path: string): string {
   return `http://127.0.0.1:${node.port}${path}`;
+}
+
+/** A URL on the node's internal port (/livez, /readyz, /metrics). */
+export function internalUrl(node: HubNode, path: string): string {
+  return `http://127.0.0.1:${node.internalPort}${path}`;
 }
 
 /**

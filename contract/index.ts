@@ -1,0 +1,5 @@
+// The deployment contract: what the hub, its Pulumi program, the chaos suite and the load gates
+// must agree on, written once. Plain data and pure functions: no Node built-ins.
+export * from "./hub-env.js";
+export * from "./metric-names.js";
+export * from "./ports.js";
