@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Backend, Balancer } from "./balancer.js";
-import { sumMetric } from "./hub-node.js";
+import { sumMetric } from "./hub-container.js";
 import { pollUntil } from "./scenario.js";
 
 const PROBES = {

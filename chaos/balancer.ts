@@ -1,7 +1,7 @@
-import { FaultProxy } from "./faults/proxy.js";
-import type { StackSettings } from "./settings.js";
+import { FaultProxy } from "../testkit/fault-proxy.js";
+import type { StackSettings } from "./chaos-settings.js";
 
-/** What the balancer needs of a node (a HubNode, or a local server in tests). */
+/** What the balancer needs of a node (a HubContainer, or a local server in tests). */
 export interface Backend {
   readonly name: string;
   readonly port: number;

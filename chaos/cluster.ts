@@ -1,7 +1,7 @@
 import { Balancer } from "./balancer.js";
+import type { StackSettings } from "./chaos-settings.js";
 import { ChaosError } from "./errors.js";
 import { pollUntil } from "./scenario.js";
-import type { StackSettings } from "./settings.js";
 import { Topology, type TopologyOptions } from "./topology.js";
 
 /** A topology and the balancer in front of its hubs: what every scenario starts with. */

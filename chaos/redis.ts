@@ -4,10 +4,12 @@ import {
   type StartedTestContainer,
   Wait,
 } from "testcontainers";
+import { REDIS_PORT, RedisContainer } from "../testkit/redis-container.js";
 import { REDIS_IMAGE } from "./rig/index.js";
 
+export { REDIS_PORT };
+
 export const SENTINEL_NAME = "mymaster";
-export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
 
 /** The Redis side of a topology: what hubs are given, and the containers behind it. */
@@ -27,24 +29,11 @@ function redisServer(
   alias: string,
   labels: Record<string, string>,
   args: string[],
-): GenericContainer {
-  return new GenericContainer(REDIS_IMAGE)
-    .withNetwork(network)
-    .withNetworkAliases(alias)
+): RedisContainer {
+  return new RedisContainer()
+    .withNetworkAlias(network, alias)
     .withLabels(labels)
-    .withCommand([
-      "redis-server",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      // Announce the alias, not the container IP: a restarted container may get another IP.
-      "--replica-announce-ip",
-      alias,
-      ...args,
-    ])
-    .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
-    .withStartupTimeout(30_000);
+    .withServerArgs(...args);
 }
 
 /** One Redis, no failover (the dev stack's shape). */

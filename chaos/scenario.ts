@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, inject } from "vitest";
+import { pollUntil as pollUntilTrue } from "../testkit/poll.js";
+import { chaosSettings, settingsForReport } from "./chaos-settings.js";
 import {
   type InvariantResult,
   type LeakCount,
@@ -13,7 +15,6 @@ import {
 } from "./invariants.js";
 import { Recorder, type Recording } from "./recording.js";
 import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
-import { chaosSettings, settingsForReport } from "./settings.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -44,18 +45,13 @@ export interface ScenarioSpec {
   title: string;
 }
 
-/** Polls `check` every `everyMs` until it is true or `timeoutMs` passed; returns the last result. */
-export async function pollUntil(
+/** Polls `check` (every 200 ms by default) until it is true or `timeoutMs` passed. */
+export function pollUntil(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
   everyMs = 200,
 ): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(1, deadline - Date.now()))));
-  }
+  return pollUntilTrue(check, timeoutMs, everyMs);
 }
 
 /** Waits exactly `ms`: only to let a fault last as long as the scenario says, never for a condition. */

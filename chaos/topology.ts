@@ -9,12 +9,12 @@ import {
   type WaitStrategy,
 } from "testcontainers";
 import { HUB_INTERNAL_PORT } from "../contract/index.js";
+import { FaultProxy } from "../testkit/fault-proxy.js";
+import { HUB_PORT, hubEnv, type StackSettings, settingsFor } from "./chaos-settings.js";
 import { ChaosError } from "./errors.js";
-import { FaultProxy } from "./faults/proxy.js";
-import { HubNode } from "./hub-node.js";
+import { HubContainer } from "./hub-container.js";
 import { REDIS_PORT, type RedisSetup, startSentinelRedis, startSingleRedis } from "./redis.js";
 import { HUB_IMAGE, startTestNetwork, TEST_LABEL, TEST_LABELS } from "./rig/index.js";
-import { HUB_PORT, hubEnv, type StackSettings, settingsFor } from "./settings.js";
 
 // The rollout driver gates on /readyz itself, and a bad release may never listen at all.
 const NO_WAIT: WaitStrategy = {
@@ -64,7 +64,7 @@ export interface StartHubOptions {
 export class Topology implements AsyncDisposable {
   readonly runId = randomUuid().slice(0, 12);
   readonly docker = new Dockerode();
-  readonly hubs: HubNode[] = [];
+  readonly hubs: HubContainer[] = [];
   readonly proxies = new Map<string, FaultProxy>();
   readonly token: string;
   redis!: RedisSetup;
@@ -152,7 +152,7 @@ export class Topology implements AsyncDisposable {
   }
 
   /** Starts one hub container; with `proxied` its Redis connection goes through a FaultProxy. */
-  async startHub(options: StartHubOptions): Promise<HubNode> {
+  async startHub(options: StartHubOptions): Promise<HubContainer> {
     const version = options.version ?? "v1";
     let redisEnv = this.redis.env;
     if (options.proxied) {
@@ -195,24 +195,24 @@ export class Topology implements AsyncDisposable {
         { cause: error },
       );
     }
-    const node = new HubNode(options.name, version, started, this.docker);
+    const node = new HubContainer(options.name, version, started, this.docker);
     this.hubs.push(node);
     return node;
   }
 
   /** The hub's WebSocket URL on its container address: no docker-proxy buffering in between. */
-  directUrl(node: HubNode): string {
+  directUrl(node: HubContainer): string {
     return `ws://${node.container.getIpAddress(this.network.getName())}:${HUB_PORT}/v1/ws`;
   }
 
-  hub(name: string): HubNode {
+  hub(name: string): HubContainer {
     const node = this.hubs.find((h) => h.name === name);
     if (!node) throw new ChaosError("TOPOLOGY", `no hub named ${name}`);
     return node;
   }
 
   /** Forgets a hub whose container is gone (removed by a fault or the rollout driver). */
-  forget(node: HubNode): void {
+  forget(node: HubContainer): void {
     const i = this.hubs.indexOf(node);
     if (i >= 0) this.hubs.splice(i, 1);
   }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runScenario } from "./driver/run.js";
 import { parseGateArgs, scaledSteps } from "./gate-plan.js";
-import { ensureHubBuilt, type HubNode, startHubNode } from "./harness/hub-process.js";
+import { ensureHubBuilt, type HubProcess, startHubProcess } from "./harness/hub-process.js";
 import { type RunningRedis, startRedis } from "./harness/redis.js";
 import { junitXml } from "./lib/junit.js";
 import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let redis: RunningRedis | undefined;
-  const hubs: HubNode[] = [];
+  const hubs: HubProcess[] = [];
   const summaries: LoadSummary[] = [];
   const t0 = performance.now();
   try {
@@ -58,7 +58,7 @@ async function main(): Promise<number> {
     redis = await startRedis();
     log(`redis (${redis.kind}) at ${redis.url}`);
     for (const nodeId of ["gate-a", "gate-b"]) {
-      hubs.push(await startHubNode({ nodeId, redisUrl: redis.url }));
+      hubs.push(await startHubProcess({ nodeId, redisUrl: redis.url }));
     }
     log(`hub nodes at ${hubs.map((h) => h.wsUrl).join(", ")}`);
     const urls = hubs.map((h) => h.wsUrl);

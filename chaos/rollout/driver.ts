@@ -1,8 +1,8 @@
 import type { Balancer } from "../balancer.js";
+import type { StackSettings } from "../chaos-settings.js";
 import { ChaosError } from "../errors.js";
 import { remove, stop } from "../faults/container.js";
-import type { HubNode } from "../hub-node.js";
-import type { StackSettings } from "../settings.js";
+import type { HubContainer } from "../hub-container.js";
 import type { Topology } from "../topology.js";
 import {
   budgetViolations,
@@ -20,7 +20,7 @@ export interface Revision {
 }
 
 interface Pod {
-  node: HubNode;
+  node: HubContainer;
   revision: Revision;
   readySince: number | undefined;
   failures: number;
@@ -52,7 +52,7 @@ export interface RolloutOptions {
   balancer: Balancer;
   settings: StackSettings;
   /** The pods running now (all of revision `from`). */
-  pods: HubNode[];
+  pods: HubContainer[];
   from: Revision;
   to: Revision;
   /** Called with each action, e.g. to mark it on the report's timeline. */

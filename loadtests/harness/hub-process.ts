@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { RunningHub } from "../../testkit/running-hub.js";
 import { OwnedProcess } from "./child-process.js";
 import { freePort } from "./free-port.js";
 
@@ -48,7 +49,7 @@ export function ensureHubBuilt(): void {
   }
 }
 
-export interface HubNodeOptions {
+export interface HubProcessOptions {
   nodeId: string;
   redisUrl?: string;
   /** Extra hub settings (env names of issue 3). */
@@ -73,7 +74,8 @@ export const LOAD_FRIENDLY_ENV: Readonly<Record<string, string>> = Object.freeze
   SHUTDOWN_DELAY_SECONDS: "0",
 });
 
-export interface HubNode {
+/** A hub node running as a child process of this one. */
+export interface HubProcess extends RunningHub {
   nodeId: string;
   port: number;
   wsUrl: string;
@@ -95,10 +97,10 @@ async function ready(httpUrl: string): Promise<boolean> {
 }
 
 /** Starts one hub node on a free port of 127.0.0.1 and waits (bounded) for /readyz 200. */
-export async function startHubNode(
-  options: HubNodeOptions,
+export async function startHubProcess(
+  options: HubProcessOptions,
   readyWithinMs = 20_000,
-): Promise<HubNode> {
+): Promise<HubProcess> {
   const port = await freePort();
   const internalPort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -130,6 +132,7 @@ export async function startHubNode(
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    name: options.nodeId,
     nodeId: options.nodeId,
     port,
     wsUrl: `ws://127.0.0.1:${port}/v1/ws`,

@@ -62,7 +62,7 @@ async function startProcess(binary: string): Promise<RunningRedis> {
 async function startContainer(): Promise<RunningRedis> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   const rig = await import("../../chaos/rig/index.js");
-  const { GenericContainer, Wait } = await import("testcontainers");
+  const { RedisContainer } = await import("../../testkit/redis-container.js");
   try {
     await rig.ensureEngine();
     await rig.ensureImages();
@@ -72,14 +72,9 @@ async function startContainer(): Promise<RunningRedis> {
       { cause: error },
     );
   }
-  const container = await new GenericContainer(rig.REDIS_IMAGE)
-    .withLabels({ ...rig.TEST_LABELS })
-    .withExposedPorts(6379)
-    .withWaitStrategy(Wait.forLogMessage("Ready to accept connections"))
-    .withStartupTimeout(60_000)
-    .start();
+  const container = await new RedisContainer().start();
   return {
-    url: `redis://${container.getHost()}:${container.getMappedPort(6379)}`,
+    url: container.url,
     kind: "container",
     stop: async () => {
       await container.stop();

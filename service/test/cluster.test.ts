@@ -2,9 +2,13 @@
 // across nodes, and a Redis outage on one node (unready, `unavailable`, no gap afterwards).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { FaultProxy } from "../../chaos/faults/proxy.js";
-import { ensureHubBuilt, type HubNode, startHubNode } from "../../loadtests/harness/hub-process.js";
+import {
+  ensureHubBuilt,
+  type HubProcess,
+  startHubProcess,
+} from "../../loadtests/harness/hub-process.js";
 import { type RunningRedis, startRedis } from "../../loadtests/harness/redis.js";
+import { FaultProxy } from "../../testkit/fault-proxy.js";
 
 type Frame = { op: string; [key: string]: unknown };
 
@@ -58,11 +62,11 @@ async function status(url: string): Promise<number> {
 
 let redis: RunningRedis;
 let proxy: FaultProxy;
-let a: HubNode;
-let b: HubNode;
+let a: HubProcess;
+let b: HubProcess;
 const clients: Raw[] = [];
 
-async function client(node: HubNode): Promise<Raw> {
+async function client(node: HubProcess): Promise<Raw> {
   const c = await Raw.open(node.wsUrl);
   clients.push(c);
   return c;
@@ -79,8 +83,8 @@ beforeAll(async () => {
   });
   const env = { HISTORY_SIZE: "100", HEARTBEAT_SECONDS: "5" };
   [a, b] = await Promise.all([
-    startHubNode({ nodeId: "hub-a", redisUrl: redis.url, env }),
-    startHubNode({
+    startHubProcess({ nodeId: "hub-a", redisUrl: redis.url, env }),
+    startHubProcess({
       nodeId: "hub-b",
       redisUrl: `redis://127.0.0.1:${proxy.address.port}`,
       env,

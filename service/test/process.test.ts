@@ -8,14 +8,14 @@ import type { OwnedProcess } from "../../loadtests/harness/child-process.js";
 import {
   ensureHubBuilt,
   HUB_ENTRY,
-  type HubNode,
+  type HubProcess,
   REPO_ROOT,
-  startHubNode,
+  startHubProcess,
 } from "../../loadtests/harness/hub-process.js";
 import { parseGoingAway } from "../protocol/index.js";
 
 const SECRET = "process-test-secret-0123456789abcdef";
-const running: HubNode[] = [];
+const running: HubProcess[] = [];
 
 beforeAll(() => ensureHubBuilt(), 180_000);
 afterEach(async () => {
@@ -80,7 +80,7 @@ describe("hub process", () => {
   });
 
   it("drains on SIGTERM: unready at once, 1001 with a retry hint, exit 0 within DRAIN + 2 s", async () => {
-    const node = await startHubNode({
+    const node = await startHubProcess({
       nodeId: "drain-1",
       env: { DRAIN_SECONDS: "2", SHUTDOWN_DELAY_SECONDS: "0.5" },
     });
@@ -109,7 +109,7 @@ describe("hub process", () => {
   });
 
   it("drains at once on SIGINT (Ctrl-C): no wait for endpoints that do not exist", async () => {
-    const node = await startHubNode({
+    const node = await startHubProcess({
       nodeId: "drain-int",
       env: { DRAIN_SECONDS: "1", SHUTDOWN_DELAY_SECONDS: "30" },
     });
@@ -124,7 +124,7 @@ describe("hub process", () => {
   });
 
   it("exits at once on a second signal", async () => {
-    const node = await startHubNode({
+    const node = await startHubProcess({
       nodeId: "drain-2",
       env: { DRAIN_SECONDS: "30", SHUTDOWN_DELAY_SECONDS: "30" },
     });
@@ -138,7 +138,7 @@ describe("hub process", () => {
   });
 
   it("never logs a token, even at debug level", async () => {
-    const node = await startHubNode({
+    const node = await startHubProcess({
       nodeId: "logs-1",
       env: { AUTH_JWT_SECRET: SECRET, API_KEY: "k".repeat(32), LOG_LEVEL: "debug" },
     });

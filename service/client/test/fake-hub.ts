@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { waitFor } from "../../../testkit/poll.js";
 
 export type Frame = { op: string; [key: string]: unknown };
 type Stored = { seq: number; data: unknown; id?: string };
@@ -24,20 +25,7 @@ export class FakeConn {
   }
 }
 
-/** Polls `fn` every few ms until it returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined | null | false,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitFor };
 
 export class FakeHub {
   readonly connections: FakeConn[] = [];

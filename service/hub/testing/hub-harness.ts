@@ -3,6 +3,8 @@
 import { request } from "node:http";
 import { SignJWT } from "jose";
 import { WebSocket } from "ws";
+import { waitFor } from "../../../testkit/poll.js";
+import type { RunningHub } from "../../../testkit/running-hub.js";
 import type { BrokerPublishResult, BrokerStatus, PublishInput } from "../../bus/index.js";
 import { MemoryBroker } from "../../bus/index.js";
 import { loadConfig } from "../../config.js";
@@ -18,20 +20,7 @@ export const TEST_SECRET = "unit-test-secret-0123456789abcdef";
 const nodes = new Set<HubNode>();
 const clients = new Set<TestClient>();
 
-/** Polls `fn` every few ms until it returns a truthy value; fails after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 5_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitFor };
 
 /**
  * Starts a node on a free port of 127.0.0.1, silent, on its memory bus. `env` adds or overrides
@@ -55,6 +44,18 @@ export async function startHub(
   nodes.add(node);
   await node.start();
   return node;
+}
+
+/** A node of this process as the test kit's RunningHub (the in-process launcher). */
+export async function startInProcessHub(env: Record<string, string> = {}): Promise<RunningHub> {
+  const node = await startHub(env);
+  return {
+    name: node.config.nodeId,
+    wsUrl: wsUrl(node),
+    httpUrl: httpUrl(node, ""),
+    internalUrl: internalUrl(node, ""),
+    stop: () => node.stop({ endpointDelay: false }),
+  };
 }
 
 /** `ws://127.0.0.1:PORT/v1/ws`, with `?token=` when given. */

@@ -1,26 +1,24 @@
 import type { Redis } from "ioredis";
-import type { StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnavailableError } from "../../../errors.js";
+import { FaultProxy } from "../../../../testkit/fault-proxy.js";
+import { waitFor } from "../../../../testkit/poll.js";
 import {
-  admin,
-  BrokerSet,
-  FreezableProxy,
-  redisUrl,
-  setPaused,
-  startRedis,
-  waitFor,
-} from "../../../test/redis-containers.js";
+  REDIS_PORT,
+  RedisContainer,
+  type StartedRedisContainer,
+} from "../../../../testkit/redis-container.js";
+import { UnavailableError } from "../../../errors.js";
+import { BrokerSet, setPaused } from "../../../test/redis-containers.js";
 import type { BrokerStatus } from "../../broker.js";
 import { describeBroker, freshChannel, Inbox } from "../../testing/broker-contract.js";
 import type { RedisBroker } from "../redis-broker.js";
 
-let redis: StartedTestContainer;
+let redis: StartedRedisContainer;
 const brokers = new BrokerSet();
 const admins: Redis[] = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
+  redis = await new RedisContainer().start();
 });
 afterAll(async () => {
   await brokers.stopAll();
@@ -35,7 +33,7 @@ describe("RedisBroker: stop", () => {
 
   it("ends both connections and the probe timer, and leaves no socket or timer behind", async () => {
     const before = openHandles();
-    const broker = brokers.create({ url: redisUrl(redis), nodeId: "stopper" });
+    const broker = brokers.create({ url: redis.url, nodeId: "stopper" });
     await broker.start();
     await broker.subscribe(freshChannel("stop"));
     expect(openHandles()).toBeGreaterThan(before);
@@ -63,7 +61,7 @@ describe("RedisBroker: stop", () => {
 });
 
 describeBroker("redis", async (opts) =>
-  brokers.create({ ...opts, url: redisUrl(redis), nodeId: "contract" }),
+  brokers.create({ ...opts, url: redis.url, nodeId: "contract" }),
 );
 
 describe("RedisBroker: two nodes on one Redis", () => {
@@ -72,8 +70,8 @@ describe("RedisBroker: two nodes on one Redis", () => {
   let inboxB: Inbox;
 
   beforeAll(async () => {
-    a = brokers.create({ url: redisUrl(redis), nodeId: "node-a" });
-    b = brokers.create({ url: redisUrl(redis), nodeId: "node-b" });
+    a = brokers.create({ url: redis.url, nodeId: "node-a" });
+    b = brokers.create({ url: redis.url, nodeId: "node-b" });
     inboxB = new Inbox(b);
     await Promise.all([a.start(), b.start()]);
   });
@@ -99,7 +97,7 @@ describe("RedisBroker: two nodes on one Redis", () => {
   it("skips a malformed bus message and keeps delivering", async () => {
     const ch = freshChannel("junk");
     await b.subscribe(ch);
-    const client = await admin(redis);
+    const client = await redis.admin();
     admins.push(client);
     await client.publish(`wshub:bus:${ch}`, "not a wshub payload");
     await a.publish({ ch, data: '"good"' });
@@ -112,7 +110,7 @@ describe("RedisBroker: two nodes on one Redis", () => {
     const ch = freshChannel("flush");
     const before = await a.publish({ ch, data: "1" });
     await a.publish({ ch, data: "2" });
-    const client = await admin(redis);
+    const client = await redis.admin();
     admins.push(client);
     await client.flushall();
     const after = await a.publish({ ch, data: "3" });
@@ -126,15 +124,15 @@ describe("RedisBroker: two nodes on one Redis", () => {
 });
 
 describe("RedisBroker: Redis unreachable", () => {
-  let own: StartedTestContainer;
+  let own: StartedRedisContainer;
   let a: RedisBroker;
   let b: RedisBroker;
   const statusB: BrokerStatus[] = [];
 
   beforeAll(async () => {
-    own = await startRedis();
-    a = brokers.create({ url: redisUrl(own), nodeId: "out-a" });
-    b = brokers.create({ url: redisUrl(own), nodeId: "out-b" });
+    own = await new RedisContainer().start();
+    a = brokers.create({ url: own.url, nodeId: "out-a" });
+    b = brokers.create({ url: own.url, nodeId: "out-b" });
     b.onStatus((s) => statusB.push(s));
     await Promise.all([a.start(), b.start()]);
   });
@@ -170,7 +168,7 @@ describe("RedisBroker: Redis unreachable", () => {
     await b.subscribe(ch);
     await a.publish({ ch, data: '"seen"' });
     await inboxB.until(ch, 1);
-    const client = await admin(own);
+    const client = await own.admin();
     admins.push(client);
     const downsBefore = statusB.filter((s) => !s.up).length;
     // A password keeps killed subscribers from reconnecting until it is removed again, so the
@@ -198,22 +196,22 @@ describe("RedisBroker: Redis unreachable", () => {
 });
 
 describe("RedisBroker: password", () => {
-  let own: StartedTestContainer;
+  let own: StartedRedisContainer;
   let secret = "first-secret";
 
   beforeAll(async () => {
-    own = await startRedis(["--requirepass", secret]);
+    own = await new RedisContainer().withServerArgs("--requirepass", secret).start();
   });
   afterAll(async () => {
     await own?.stop();
   });
 
   it("connects with password(), and reads it again on reconnect after a rotation", async () => {
-    const broker = brokers.create({ url: redisUrl(own), nodeId: "pw", password: () => secret });
+    const broker = brokers.create({ url: own.url, nodeId: "pw", password: () => secret });
     await broker.start();
     const ch = freshChannel("pw");
     expect((await broker.publish({ ch, data: "1" })).seq).toBe(1);
-    const client = await admin(own, secret);
+    const client = await own.admin({ password: secret });
     admins.push(client);
     secret = "second-secret";
     await client.config("SET", "requirepass", secret);
@@ -226,7 +224,7 @@ describe("RedisBroker: password", () => {
 
   it("reports a wrong password as a clear reason instead of crashing", async () => {
     const broker = brokers.create({
-      url: redisUrl(own),
+      url: own.url,
       nodeId: "bad-pw",
       password: () => "wrong",
       startTimeoutMs: 1500,
@@ -241,24 +239,29 @@ describe("RedisBroker: password", () => {
 });
 
 describe("RedisBroker: silent half-open connections", () => {
-  let proxy: FreezableProxy;
+  let proxy: FaultProxy;
 
   beforeAll(async () => {
-    proxy = await FreezableProxy.start(redis.getHost(), redis.getMappedPort(6379));
+    proxy = await FaultProxy.start({
+      upstream: { host: redis.getHost(), port: redis.getMappedPort(REDIS_PORT) },
+    });
   });
   afterAll(async () => {
-    await proxy?.stop();
+    await proxy?.close();
   });
 
   it("notices frozen connections through the probe and replaces them by itself", async () => {
-    const broker = brokers.create({ url: proxy.url, nodeId: "half-open" });
+    const broker = brokers.create({
+      url: `redis://127.0.0.1:${proxy.address.port}`,
+      nodeId: "half-open",
+    });
     const inbox = new Inbox(broker);
     const statuses: BrokerStatus[] = [];
     broker.onStatus((s) => statuses.push(s));
     await broker.start();
     const ch = freshChannel("half-open");
     await broker.subscribe(ch);
-    expect(proxy.freezeExisting()).toBe(2);
+    expect(proxy.freezeOpen()).toBe(2);
     await waitFor("down once the probe stops coming back", () => !broker.status().up, 5000);
     expect(statuses.at(-1)?.reason).toMatch(/probe/);
     // The frozen sockets stay open and frozen: only new connections can bring it back.

@@ -10,21 +10,27 @@ import {
 } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_IMAGE, startTestNetwork, TEST_LABELS } from "../../../../chaos/rig/index.js";
+import { waitFor } from "../../../../testkit/poll.js";
+import {
+  RedisContainer,
+  redisAdmin,
+  type StartedRedisContainer,
+} from "../../../../testkit/redis-container.js";
 import { UnavailableError } from "../../../errors.js";
-import { admin, BrokerSet, redisUrl, startRedis, waitFor } from "../../../test/redis-containers.js";
+import { BrokerSet } from "../../../test/redis-containers.js";
 import { freshChannel } from "../../testing/broker-contract.js";
 import type { RedisBroker } from "../redis-broker.js";
 
 const brokers = new BrokerSet();
 const admins: Redis[] = [];
 let network: StartedNetwork;
-let primary: StartedTestContainer;
-let replica: StartedTestContainer | undefined;
+let primary: StartedRedisContainer;
+let replica: StartedRedisContainer | undefined;
 let sentinel: StartedTestContainer | undefined;
 
 beforeAll(async () => {
   network = await startTestNetwork();
-  primary = await startRedis([], { network, alias: "primary" });
+  primary = await new RedisContainer().withNetworkAlias(network, "primary").start();
 });
 afterAll(async () => {
   await brokers.stopAll();
@@ -34,7 +40,7 @@ afterAll(async () => {
 });
 
 async function adminOf(container: StartedTestContainer, port = 6379): Promise<Redis> {
-  const client = await admin(container, undefined, port);
+  const client = await redisAdmin(container, port);
   admins.push(client);
   return client;
 }
@@ -45,7 +51,7 @@ describe("REDIS_MIN_REPLICAS", () => {
 
   beforeAll(async () => {
     waiting = brokers.create({
-      url: redisUrl(primary),
+      url: primary.url,
       nodeId: "wait",
       minReplicas: 1,
       waitTimeoutMs: 300,
@@ -64,7 +70,10 @@ describe("REDIS_MIN_REPLICAS", () => {
   });
 
   it("resolves once a replica follows, and the earlier id keeps its seq", async () => {
-    replica = await startRedis(["--replicaof", "primary", "6379"], { network, alias: "replica" });
+    replica = await new RedisContainer()
+      .withNetworkAlias(network, "replica")
+      .withServerArgs("--replicaof", "primary", "6379")
+      .start();
     const replicaAdmin = await adminOf(replica);
     await waitFor(
       "replica in sync",

@@ -1,4 +1,4 @@
-import { ChaosError } from "../errors.js";
+import { TestKitError } from "./errors.js";
 
 /**
  * Toxics named and shaped like Toxiproxy's, so a scenario reads the same here and in a setup
@@ -33,11 +33,11 @@ export interface ToxicEntry {
 
 function nonNegative(value: number | undefined, option: string): void {
   if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-    throw new ChaosError("BAD_OPTION", `${option} must be a finite number >= 0, got ${value}`);
+    throw new TestKitError("BAD_OPTION", `${option} must be a finite number >= 0, got ${value}`);
   }
 }
 
-/** Throws a ChaosError naming the field when a toxic's numbers cannot work. */
+/** Throws a TestKitError naming the field when a toxic's numbers cannot work. */
 export function validateToxic(toxic: Toxic): Toxic {
   switch (toxic.type) {
     case "latency":
@@ -46,7 +46,10 @@ export function validateToxic(toxic: Toxic): Toxic {
       break;
     case "bandwidth":
       if (!(toxic.rate > 0)) {
-        throw new ChaosError("BAD_OPTION", `bandwidth.rate (KB/s) must be > 0, got ${toxic.rate}`);
+        throw new TestKitError(
+          "BAD_OPTION",
+          `bandwidth.rate (KB/s) must be > 0, got ${toxic.rate}`,
+        );
       }
       break;
     case "timeout":
@@ -57,13 +60,16 @@ export function validateToxic(toxic: Toxic): Toxic {
       break;
     case "slicer":
       if (!(toxic.average_size >= 1)) {
-        throw new ChaosError("BAD_OPTION", "slicer.average_size (bytes) must be >= 1");
+        throw new TestKitError("BAD_OPTION", "slicer.average_size (bytes) must be >= 1");
       }
       nonNegative(toxic.size_variation, "slicer.size_variation (bytes)");
       nonNegative(toxic.delay, "slicer.delay (µs)");
       break;
     default:
-      throw new ChaosError("BAD_OPTION", `unknown toxic type ${(toxic as { type: string }).type}`);
+      throw new TestKitError(
+        "BAD_OPTION",
+        `unknown toxic type ${(toxic as { type: string }).type}`,
+      );
   }
   return toxic;
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
-import { ChaosError } from "../errors.js";
+import { TestKitError } from "./errors.js";
 import {
   type Scheduled,
   type Stream,
@@ -106,11 +106,16 @@ class Lane {
   }
 }
 
+/** A blackhole without a deadline: what a frozen connection is held by. */
+const FROZEN: Toxic = { type: "timeout", timeout: 0 };
+
 /** One accepted client socket and its upstream socket. */
 class ProxiedConnection {
   readonly lanes: Lane[];
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private closed = false;
+  /** Frozen by freezeOpen(): nothing flows either way, the sockets stay open. */
+  frozen = false;
 
   constructor(
     readonly client: Socket,
@@ -119,14 +124,19 @@ class ProxiedConnection {
     private readonly onClose: (c: ProxiedConnection) => void,
   ) {
     this.lanes = [
-      new Lane("upstream", client, server, () => toxicsOf("upstream")),
-      new Lane("downstream", server, client, () => toxicsOf("downstream")),
+      new Lane("upstream", client, server, () => this.toxics(toxicsOf, "upstream")),
+      new Lane("downstream", server, client, () => this.toxics(toxicsOf, "downstream")),
     ];
     for (const socket of [client, server]) {
       socket.setNoDelay(true);
       socket.on("error", () => this.destroy());
       socket.on("close", () => this.destroy());
     }
+  }
+
+  private toxics(toxicsOf: (stream: Stream) => Toxic[], stream: Stream): Toxic[] {
+    const list = toxicsOf(stream);
+    return this.frozen ? [...list, FROZEN] : list;
   }
 
   /** Arms the timers of `timeout`/`reset_peer` toxics that started at `since`. */
@@ -199,7 +209,7 @@ export class FaultProxy implements AsyncDisposable {
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error) =>
         reject(
-          new ChaosError("FAULT", `${proxy.name} cannot listen on ${host}: ${error.message}`, {
+          new TestKitError("FAULT", `${proxy.name} cannot listen on ${host}: ${error.message}`, {
             cause: error,
           }),
         ),
@@ -213,7 +223,7 @@ export class FaultProxy implements AsyncDisposable {
   get address(): Endpoint {
     const address = this.server.address();
     if (address === null || typeof address === "string") {
-      throw new ChaosError("FAULT", `${this.name} is not listening`);
+      throw new TestKitError("FAULT", `${this.name} is not listening`);
     }
     return { host: address.address, port: address.port };
   }
@@ -274,6 +284,21 @@ export class FaultProxy implements AsyncDisposable {
     this.live.add(connection);
     for (const entry of this.entries.values()) connection.arm(entry);
     client.resume();
+  }
+
+  /**
+   * Freezes the connections open now, both ways, while their sockets stay open (a silent
+   * half-open connection, as behind a partition); connections made later pass. Returns how many.
+   */
+  freezeOpen(): number {
+    let n = 0;
+    for (const c of this.live) {
+      if (c.frozen) continue;
+      c.frozen = true;
+      c.pump();
+      n++;
+    }
+    return n;
   }
 
   /** Destroys every proxied connection (both sides), keeping the listener. */

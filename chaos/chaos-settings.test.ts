@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { settingsFor } from "../infra/settings.js";
-import { chaosSettings, hubEnv } from "./settings.js";
+import { chaosSettings, hubEnv } from "./chaos-settings.js";
 
 describe("chaosSettings", () => {
   it("keeps every rollout, shutdown and limit number of the stack except the ones it lists", () => {

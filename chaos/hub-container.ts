@@ -1,14 +1,15 @@
 import type Dockerode from "dockerode";
 import type { StartedTestContainer } from "testcontainers";
-import { ChaosError } from "./errors.js";
 import { HUB_INTERNAL_PORT } from "../contract/index.js";
-import { HUB_PORT } from "./settings.js";
+import { HUB_PORT } from "./chaos-settings.js";
+import type { RunningHub } from "../testkit/running-hub.js";
+import { ChaosError } from "./errors.js";
 
 /** What GET /readyz answered: `null` when nothing answered within the timeout. */
 export type Readiness = { status: number; version?: string; node?: string } | null;
 
 /** One hub container as the scenarios see it: its address on 127.0.0.1 and its probes. */
-export class HubNode {
+export class HubContainer implements RunningHub {
   #port: number;
   #internalPort: number;
 
@@ -20,6 +21,11 @@ export class HubNode {
   ) {
     this.#port = container.getMappedPort(HUB_PORT);
     this.#internalPort = container.getMappedPort(HUB_INTERNAL_PORT);
+  }
+
+  /** Stops (and removes) the container; the topology normally does this at teardown. */
+  async stop(): Promise<void> {
+    await this.container.stop();
   }
 
   get id(): string {
@@ -61,7 +67,9 @@ export class HubNode {
   /** GET /readyz with a timeout; never throws. */
   async readiness(timeoutMs = 1000): Promise<Readiness> {
     try {
-      const res = await fetch(`${this.internalUrl}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${this.internalUrl}/readyz`, {
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       const body = (await res.json().catch(() => ({}))) as { version?: string; node?: string };
       return { status: res.status, version: body.version, node: body.node };
     } catch {

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FaultProxy } from "./proxy.js";
+import { FaultProxy } from "./fault-proxy.js";
 
 let echo: Server;
 const echoSockets = new Set<Socket>();
@@ -130,6 +130,19 @@ describe("FaultProxy", () => {
     await expect(receive(socket, 5, 300)).rejects.toThrow(/0\/5/);
     proxy.removeToxic("hole");
     expect((await reply).toString()).toBe("held!");
+  });
+
+  it("freezes the connections open now and lets new ones pass", async () => {
+    const proxy = await startProxy();
+    const old = await dial(proxy);
+    expect(proxy.freezeOpen()).toBe(1);
+    const fresh = await dial(proxy);
+    fresh.write("new");
+    expect((await receive(fresh, 3)).toString()).toBe("new");
+    old.write("old");
+    await expect(receive(old, 3, 300)).rejects.toThrow(/received 0\/3/);
+    expect(old.destroyed).toBe(false);
+    expect(proxy.stats.open).toBe(2);
   });
 
   it("closes the connection after the timeout toxic's delay", async () => {
