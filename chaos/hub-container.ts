@@ -1,8 +1,8 @@
 import type Dockerode from "dockerode";
 import type { StartedTestContainer } from "testcontainers";
 import { HUB_INTERNAL_PORT } from "../contract/index.js";
-import { HUB_PORT } from "./chaos-settings.js";
 import type { RunningHub } from "../testkit/running-hub.js";
+import { HUB_PORT } from "./chaos-settings.js";
 import { ChaosError } from "./errors.js";
 
 /** What GET /readyz answered: `null` when nothing answered within the timeout. */

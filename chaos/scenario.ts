@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, inject } from "vitest";
 import { pollUntil as pollUntilTrue } from "../testkit/poll.js";
+import type { Balancer } from "./balancer.js";
 import { chaosSettings, settingsForReport } from "./chaos-settings.js";
+import type { Fleet } from "./fleet.js";
 import {
   type InvariantResult,
   type LeakCount,
@@ -15,6 +17,8 @@ import {
 } from "./invariants.js";
 import { Recorder, type Recording } from "./recording.js";
 import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
+import { teardown } from "./teardown.js";
+import type { Topology } from "./topology.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -90,6 +94,40 @@ export class ScenarioRun {
   /** A scenario-specific check, shown in the report like the four invariants. */
   check(name: string, violations: string[], figures: InvariantResult["figures"] = {}): void {
     this.checks.push(verdict(name, violations, figures));
+  }
+
+  /**
+   * The end every scenario shares: stop publishing, let in-flight acknowledgements and deliveries
+   * settle, run `afterQuiesce` (figures that need the live clients), tear the topology down and
+   * count leftovers, then `finish()`. The reconnect bound is also how long teardown waits for
+   * clients still coming back.
+   */
+  async end(input: {
+    fleet: Fleet;
+    balancer: Balancer;
+    topology: Topology;
+    reconnectBoundMs: number;
+    bound: string;
+    expectRecovery?: boolean;
+    afterQuiesce?: () => void;
+  }): Promise<ScenarioReport> {
+    await input.fleet.stopPublishing();
+    await input.fleet.quiesce();
+    input.afterQuiesce?.();
+    const { recording, leaks } = await teardown({
+      recorder: this.recorder,
+      fleets: [input.fleet],
+      settleMs: input.reconnectBoundMs,
+      balancer: input.balancer,
+      topology: input.topology,
+    });
+    return this.finish({
+      recording,
+      leaks,
+      reconnectBoundMs: input.reconnectBoundMs,
+      bound: input.bound,
+      ...(input.expectRecovery ? { expectRecovery: true } : {}),
+    });
   }
 
   /**

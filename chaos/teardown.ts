@@ -1,8 +1,9 @@
+import { METRIC } from "../contract/index.js";
+import { pollUntil } from "../testkit/poll.js";
 import type { Balancer } from "./balancer.js";
 import type { Fleet } from "./fleet.js";
 import type { LeakCount } from "./invariants.js";
 import type { Recorder, Recording } from "./recording.js";
-import { pollUntil } from "./scenario.js";
 import type { Topology } from "./topology.js";
 
 /**
@@ -22,12 +23,12 @@ export async function teardown(parts: {
   const recording = parts.recorder.recording();
   const live = [...parts.topology.hubs];
   await Promise.all(parts.fleets.map((f) => f.close()));
-  await pollUntil(() => parts.balancer.openConnections === 0, 5000);
+  await pollUntil(() => parts.balancer.openConnections === 0, 5000, 200);
   const clientSockets = parts.balancer.openConnections;
   let hubConnections = 0;
   await pollUntil(
     async () => {
-      const counts = await Promise.all(live.map((h) => h.metric("wshub_connections", 1000)));
+      const counts = await Promise.all(live.map((h) => h.metric(METRIC.connections, 1000)));
       hubConnections = counts.reduce<number>((sum, n) => sum + (n ?? 0), 0);
       return hubConnections === 0;
     },

@@ -4,7 +4,6 @@ import { kill, restart } from "../faults/container.js";
 import { Fleet } from "../fleet.js";
 import { SENTINEL_NAME, SENTINEL_PORT } from "../redis.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 24;
 // Sentinel's down-after (2 s) + election + the hubs following: the failover must fit this.
@@ -93,18 +92,10 @@ it("1. Redis primary killed: Sentinel promotes the replica, hubs follow, acknowl
   );
   await hold(5000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     bound: `publishing recovers within ${RECOVERY_BOUND_MS} ms of the kill; every client back within ${boundMs} ms; no acknowledged message lost (REDIS_MIN_REPLICAS on)`,
   });

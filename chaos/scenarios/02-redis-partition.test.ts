@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { publishOnce } from "../probe.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 20;
 const PARTITION_MS = 10_000;
@@ -72,18 +71,10 @@ it("2. Redis partitioned from one hub for 10 s: it goes unready, refuses publish
   run.check("cut hub ready again after the partition", ready ? [] : [`${cut.name} still unready`]);
   await hold(4000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     bound: `the cut hub is unready and answers \`unavailable\` within the ${PARTITION_MS / 1000} s partition; every client back within ${boundMs} ms; no gap, no acknowledged message lost`,
   });

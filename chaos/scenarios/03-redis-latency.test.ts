@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { latencySummary } from "../report/index.js";
 import { hold, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 20;
 const LATENCY_MS = 15_000;
@@ -60,18 +59,10 @@ it("3. Redis latency 200 ms ± 50 ms through the proxy: no loss, p99 reported", 
   );
   await hold(3000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     bound: `no acknowledged message lost; p99 under 200 ± 50 ms Redis latency below ${P99_BOUND_MS} ms (reported)`,
   });

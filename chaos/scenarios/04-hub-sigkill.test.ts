@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { kill } from "../faults/container.js";
 import { Fleet } from "../fleet.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 30;
 
@@ -36,18 +35,10 @@ it("4. hub node SIGKILL under load: its clients reconnect elsewhere and resume w
   run.check("fleet whole again", back ? [] : [`${fleet.connectedCount()}/${CLIENTS} connected`]);
   await hold(4000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     expectRecovery: true,
     bound: `every client reconnected within ${boundMs} ms (SLO reconnectWithinMs), resumed with recovered:true, no acknowledged message lost`,

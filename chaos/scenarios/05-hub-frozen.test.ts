@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { pause, unpause } from "../faults/container.js";
 import { Fleet } from "../fleet.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 30;
 const PAUSE_MS = 15_000;
@@ -68,22 +67,16 @@ it("5. hub node frozen for 15 s: clients detect it, move, resume; the thawed nod
   );
   await hold(4000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const dropped = fleet.clients.reduce((n, c) => n + c.stats.duplicatesDropped, 0);
-  run.figures["duplicates dropped by the SDK"] = dropped;
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     expectRecovery: true,
     bound: `every client reconnected within ${boundMs} ms (heartbeat timeout + SLO reconnectWithinMs), no acknowledged message lost, no stale delivery`,
+    afterQuiesce: () => {
+      const dropped = fleet.clients.reduce((n, c) => n + c.stats.duplicatesDropped, 0);
+      run.figures["duplicates dropped by the SDK"] = dropped;
+    },
   });
 });

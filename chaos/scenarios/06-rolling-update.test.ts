@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { rollout } from "../rollout/driver.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 30;
 
@@ -77,18 +76,10 @@ it("6. rolling update v1 -> v2 under load with the infra's numbers: no loss, all
     { connected: fleet.connectedCount() },
   );
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     expectRecovery: true,
     bound: `maxSurge ${settings.rollout.maxSurge}, maxUnavailable ${settings.rollout.maxUnavailable}, minReadySeconds ${settings.rollout.minReadySeconds}; drained nodes exit within ${settings.shutdown.terminationGracePeriodSeconds} s; every client back within ${boundMs} ms; zero acknowledged messages lost`,

@@ -3,7 +3,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { rollout } from "../rollout/driver.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 20;
 
@@ -64,18 +63,10 @@ it("7. bad release: v2 never becomes ready, the driver rolls back to v1 and clie
   ]);
   await hold(2000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     bound: `rolled back within progressDeadlineSeconds (${settings.rollout.progressDeadlineSeconds} s); never fewer than replicas - maxUnavailable ready; every client back within ${boundMs} ms`,
   });

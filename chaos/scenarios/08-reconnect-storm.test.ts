@@ -4,7 +4,6 @@ import { kill } from "../faults/container.js";
 import { Fleet } from "../fleet.js";
 import { percentile } from "../recording.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 3000;
 const STORM_WINDOW_MS = 20_000;
@@ -104,18 +103,10 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
   );
   await hold(2000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const end = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording: end.recording,
-    leaks: end.leaks,
     reconnectBoundMs: boundMs,
     expectRecovery: true,
     bound: `every client back within ${boundMs} ms; survivors under ${limit} connections and ${lagBoundMs} ms event-loop lag; retries jittered`,

@@ -5,7 +5,6 @@ import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { latencySummary } from "../report/index.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
-import { teardown } from "../teardown.js";
 
 const CLIENTS = 20;
 const FLOOD_MS = 5000;
@@ -139,18 +138,10 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
   }
   await hold(2000);
 
-  await fleet.stopPublishing();
-  await fleet.quiesce();
-  const { recording, leaks } = await teardown({
-    recorder: run.recorder,
-    fleets: [fleet],
-    settleMs: boundMs,
+  await run.end({
+    fleet,
     balancer,
     topology,
-  });
-  await run.finish({
-    recording,
-    leaks,
     reconnectBoundMs: boundMs,
     bound: `slow consumer closed 1013, flooder rate_limited, everybody else p99 <= ${p99Bound} ms and no acknowledged message lost`,
   });
