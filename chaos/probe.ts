@@ -1,9 +1,10 @@
 import WebSocket from "ws";
+import type { ErrorCode, PubFrame, ServerFrame } from "../service/protocol/index.js";
 
 /** What one raw publish got back. */
 export type PublishOutcome =
   | { kind: "ok"; seq: number }
-  | { kind: "error"; code: string }
+  | { kind: "error"; code: ErrorCode }
   | { kind: "no-reply" }
   | { kind: "no-connection"; detail: string };
 
@@ -40,16 +41,12 @@ export function publishOnce(
     ws.on("error", (e) => done({ kind: "no-connection", detail: e.message }));
     ws.on("close", () => done({ kind: "no-connection", detail: "closed" }));
     ws.on("message", (raw) => {
-      const frame = JSON.parse(String(raw)) as {
-        op: string;
-        code?: string;
-        seq?: number;
-        id?: string;
-      };
-      if (frame.op === "hello")
-        ws.send(JSON.stringify({ op: "pub", ch, id, data: { t: Date.now() } }));
-      else if (frame.op === "ok" && frame.id === id) done({ kind: "ok", seq: frame.seq ?? -1 });
-      else if (frame.op === "error") done({ kind: "error", code: frame.code ?? "unknown" });
+      const frame = JSON.parse(String(raw)) as ServerFrame;
+      if (frame.op === "hello") {
+        const pub: PubFrame = { op: "pub", ch, id, data: { t: Date.now() } };
+        ws.send(JSON.stringify(pub));
+      } else if (frame.op === "ok" && frame.id === id) done({ kind: "ok", seq: frame.seq });
+      else if (frame.op === "error") done({ kind: "error", code: frame.code });
     });
   });
 }
