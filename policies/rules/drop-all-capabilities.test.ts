@@ -38,4 +38,22 @@ describe("wshub-drop-all-capabilities", () => {
       'container "hub" adds capabilities SYS_ADMIN, NET_RAW',
     ]);
   });
+
+  it('fails "all" in any case but exactly "ALL", as Pod Security compares', () => {
+    const hub = setPath(
+      find(goodObjects(), "Deployment", "hub"),
+      `${HUB_CONTAINER}.securityContext.capabilities`,
+      { drop: ["NET_RAW", "all"], add: ["net_bind_service"] },
+    );
+    expect(runRule(dropAllCapabilities, hub)).toEqual([
+      {
+        message: 'container "hub" drops "all": Pod Security requires exactly "ALL"',
+        path: "spec.template.spec.containers[0].securityContext.capabilities.drop[1]",
+      },
+      {
+        message: 'container "hub" adds capabilities net_bind_service',
+        path: "spec.template.spec.containers[0].securityContext.capabilities.add",
+      },
+    ]);
+  });
 });
