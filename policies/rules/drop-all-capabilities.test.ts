@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeFixtures } from "../rule-fixtures.js";
 import {
   find,
   goodObjects,
@@ -8,6 +9,8 @@ import {
   setPath,
 } from "../sample-objects.js";
 import { dropAllCapabilities } from "./drop-all-capabilities.js";
+
+describeFixtures(dropAllCapabilities, "drop-all-capabilities");
 
 describe("wshub-drop-all-capabilities", () => {
   it("passes containers that drop ALL (adding back only NET_BIND_SERVICE)", () => {
