@@ -1,17 +1,30 @@
-// `npm run policy:check -- [--format text|json|sarif] [--stack prod|dev] <files or dirs>`
-// Exit 0: no mandatory rule fails; 1: one does; 2: bad usage or unreadable input.
+// `npm run policy:check -- [--format text|json|sarif] [--stack prod|dev] [--kube-version 1.34]
+// <files or dirs>`. Exit 0: no mandatory rule fails; 1: one does; 2: bad usage, or input that
+// cannot be checked (unreadable, invalid YAML, unrendered templates, objects without
+// apiVersion or kind, nothing Kubernetes at all).
 import { parseArgs } from "node:util";
 import { evaluate, isFailure } from "./evaluate.js";
-import { loadManifests, ManifestError } from "./manifests.js";
+import {
+  formatKubernetesVersion,
+  type KubernetesVersion,
+  parseKubernetesVersion,
+} from "./kubernetes-version.js";
+import { type InputNotice, loadManifests, ManifestError } from "./manifests.js";
 import { optionsFor, stackNameOf } from "./options.js";
-import { locate, REPORT_FORMATS, type ReportFormat, render } from "./report.js";
+import { locate, REPORT_FORMATS, type ReportFormat, render, renderNotices } from "./report.js";
 import { defaultRules } from "./rules/index.js";
 
-const USAGE = `usage: npm run policy:check -- [--format text|json|sarif] [--stack prod|dev] <files or dirs>...
+const DEFAULT_VERSION = formatKubernetesVersion(optionsFor("prod").kubernetesVersion);
+
+const USAGE = `usage: npm run policy:check -- [--format text|json|sarif] [--stack prod|dev] [--kube-version ${DEFAULT_VERSION}] <files or dirs>...
 
 Checks Kubernetes YAML/JSON (multi-document files, Lists; directories are walked) against the
 wshub rules. --stack (default prod) picks the availability rules and the hub's drain numbers.
-Exit 0 when no mandatory rule fails, 1 when one does, 2 on bad usage or unreadable input.`;
+--kube-version (default ${DEFAULT_VERSION}) is the cluster release: APIs it removed fail the check.
+Exit 0 when no mandatory rule fails, 1 when one does, 2 on bad usage or input that cannot be
+checked (unreadable, invalid YAML, unrendered templates, objects without apiVersion or kind,
+no Kubernetes objects at all); input problems are listed on stderr and, in SARIF, as tool
+execution notifications.`;
 
 class UsageError extends Error {
   override readonly name = "UsageError";
@@ -20,6 +33,7 @@ class UsageError extends Error {
 interface Invocation {
   readonly format: ReportFormat;
   readonly stack: "dev" | "prod";
+  readonly kubernetesVersion: KubernetesVersion;
   readonly paths: string[];
   readonly help: boolean;
 }
@@ -33,6 +47,7 @@ function parseInvocation(argv: string[]): Invocation {
       options: {
         format: { type: "string", short: "f", default: "text" },
         stack: { type: "string", short: "s", default: "prod" },
+        "kube-version": { type: "string", short: "k", default: DEFAULT_VERSION },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -50,10 +65,16 @@ function parseInvocation(argv: string[]): Invocation {
   const stack = stackNameOf(values.stack);
   if (stack === undefined)
     throw new UsageError(`--stack must be dev or prod, got "${values.stack}"`);
+  const kubernetesVersion = parseKubernetesVersion(values["kube-version"]);
+  if (kubernetesVersion === undefined) {
+    throw new UsageError(
+      `--kube-version must be a Kubernetes release like ${DEFAULT_VERSION}, got "${values["kube-version"]}"`,
+    );
+  }
   if (positionals.length === 0 && !values.help) {
     throw new UsageError("name at least one file or directory to check");
   }
-  return { format, stack, paths: positionals, help: values.help === true };
+  return { format, stack, kubernetesVersion, paths: positionals, help: values.help === true };
 }
 
 /** Runs the check and returns the exit code; output goes to the given writers. */
@@ -68,20 +89,35 @@ async function main(
       out(`${USAGE}\n`);
       return 0;
     }
-    const { objects: loaded, files } = await loadManifests(inv.paths);
-    if (loaded.length === 0) {
-      err(
-        `policy:check: warning: no Kubernetes objects (apiVersion + kind) in ${files.join(", ")}\n`,
-      );
+    const { objects: loaded, notices: read, files } = await loadManifests(inv.paths);
+    const notices: InputNotice[] = [...read];
+    if (loaded.length === 0 && !read.some((n) => n.level === "error")) {
+      notices.push({
+        code: "no-objects",
+        level: "error",
+        file: files[0] ?? inv.paths[0] ?? "",
+        line: 1,
+        column: 1,
+        message: `no Kubernetes objects (apiVersion + kind) in ${files.length} file(s): nothing was checked`,
+      });
     }
+    err(renderNotices(notices));
     const rules = defaultRules();
+    if (notices.some((n) => n.level === "error")) {
+      // SARIF consumers need a log even when the run failed: it carries the notifications.
+      if (inv.format === "sarif") {
+        out(render("sarif", { findings: [], objects: loaded, files, rules, notices }));
+      }
+      return 2;
+    }
+    const options = optionsFor(inv.stack, { kubernetesVersion: inv.kubernetesVersion });
     const findings = evaluate(
       loaded.map((l) => l.object),
       rules,
-      { options: optionsFor(inv.stack) },
+      { options },
     );
     const located = locate(findings, loaded);
-    out(render(inv.format, { findings: located, objects: loaded, files, rules }));
+    out(render(inv.format, { findings: located, objects: loaded, files, rules, notices }));
     return located.some(isFailure) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {

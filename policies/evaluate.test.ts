@@ -72,4 +72,34 @@ describe("evaluate", () => {
       "spec.volumes[2].hostPath",
     );
   });
+
+  it("checks ephemeral containers with every container rule", () => {
+    const debugPod = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "debugged", namespace: "wshub" },
+      spec: {
+        automountServiceAccountToken: false,
+        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [],
+        ephemeralContainers: [
+          {
+            name: "debug",
+            image: "busybox:latest",
+            securityContext: { privileged: true, runAsUser: 0 },
+          },
+        ],
+      },
+    };
+    const findings = evaluate([debugPod], defaultRules(), { options });
+    const byRule = new Map(findings.map((f) => [f.rule, f.path]));
+    expect(byRule.get("wshub-no-privileged")).toBe(
+      "spec.ephemeralContainers[0].securityContext.privileged",
+    );
+    expect(byRule.get("wshub-non-root")).toBe("spec.ephemeralContainers[0].securityContext");
+    expect(byRule.get("wshub-image-tag")).toBe("spec.ephemeralContainers[0].image");
+    // The API refuses probes and resources on ephemeral containers: those rules skip them.
+    expect(byRule.has("wshub-probes")).toBe(false);
+    expect(byRule.has("wshub-resources")).toBe(false);
+  });
 });

@@ -1,5 +1,6 @@
 // Rule options per stack, taken from the one settings module the cluster is built from.
 import { GRACE_MARGIN_SECONDS, settingsFor } from "../infra/settings.js";
+import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-version.js";
 import type { PolicyOptions, StackName } from "./types.js";
 
 /** The options for a stack: its hub drain numbers from infra/settings.ts, then `overrides`. */
@@ -11,6 +12,7 @@ export function optionsFor(stack: StackName, overrides: Partial<PolicyOptions> =
     shutdownDelaySeconds: shutdown.shutdownDelaySeconds,
     graceMarginSeconds: GRACE_MARGIN_SECONDS,
     defaultNamespace: "default",
+    kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     ...overrides,
   };
   return Object.freeze(options);

@@ -6,13 +6,22 @@ import type { K8sObject, Violation } from "./types.js";
 export interface PodTemplate {
   readonly spec: Rec;
   readonly labels: Record<string, string>;
+  /** The pod's annotations (the template's, for workloads). */
+  readonly annotations: Record<string, string>;
   readonly path: string;
+  /** Path to the pod's metadata: `metadata` or `spec.template.metadata`. */
+  readonly metadataPath: string;
 }
 
-/** One container of a pod spec; `init` for initContainers. */
+/** Which list of the pod spec a container comes from. */
+export type ContainerRole = "container" | "initContainer" | "ephemeralContainer";
+
+/** One container of a pod spec; `init` unless it is a regular, long-running container. */
 export interface ContainerRef {
   readonly container: Rec;
   readonly name: string;
+  readonly role: ContainerRole;
+  /** True for init and ephemeral containers: they take no probes, ports or resources. */
   readonly init: boolean;
   /** e.g. `spec.template.spec.containers[0]`. */
   readonly path: string;
@@ -50,7 +59,16 @@ export function podTemplateOf(obj: K8sObject): PodTemplate | undefined {
   const kind = kindOf(obj);
   const spec = rec(obj.spec);
   if (kind === "Pod") {
-    return spec && { spec, labels: stringMap(rec(obj.metadata)?.labels), path: "spec" };
+    const metadata = rec(obj.metadata);
+    return (
+      spec && {
+        spec,
+        labels: stringMap(metadata?.labels),
+        annotations: stringMap(metadata?.annotations),
+        path: "spec",
+        metadataPath: "metadata",
+      }
+    );
   }
   if (kind === "PodTemplate") return fromTemplate(rec(obj.template), "template");
   if (TEMPLATE_KINDS.has(kind)) return fromTemplate(rec(spec?.template), "spec.template");
@@ -64,27 +82,40 @@ export function podTemplateOf(obj: K8sObject): PodTemplate | undefined {
 function fromTemplate(template: Rec | undefined, path: string): PodTemplate | undefined {
   const spec = rec(template?.spec);
   if (spec === undefined) return undefined;
-  return { spec, labels: stringMap(rec(template?.metadata)?.labels), path: `${path}.spec` };
+  const metadata = rec(template?.metadata);
+  return {
+    spec,
+    labels: stringMap(metadata?.labels),
+    annotations: stringMap(metadata?.annotations),
+    path: `${path}.spec`,
+    metadataPath: `${path}.metadata`,
+  };
 }
 
-/** Containers then initContainers of a pod spec. */
+// Ephemeral containers (kubectl debug) run in the pod with their own securityContext: a
+// privileged debug container is as dangerous as a privileged app container.
+const CONTAINER_LISTS = [
+  ["containers", "container"],
+  ["initContainers", "initContainer"],
+  ["ephemeralContainers", "ephemeralContainer"],
+] as const;
+
+/** Containers, then initContainers, then ephemeralContainers of a pod spec. */
 export function containersOf(pod: PodTemplate): ContainerRef[] {
   const refs: ContainerRef[] = [];
-  for (const [field, init] of [
-    ["containers", false],
-    ["initContainers", true],
-  ] as const) {
+  for (const [field, role] of CONTAINER_LISTS) {
     for (const [container, i] of indexedRecs(pod.spec[field])) {
       const name = str(container.name) ?? `#${i}`;
-      refs.push({ container, name, init, path: `${pod.path}.${field}[${i}]` });
+      const init = role !== "container";
+      refs.push({ container, name, role, init, path: `${pod.path}.${field}[${i}]` });
     }
   }
   return refs;
 }
 
-/** How a message names a container: `container "hub"` or `initContainer "migrate"`. */
+/** How a message names a container: `container "hub"`, `initContainer "migrate"`... */
 export function describeContainer(ref: ContainerRef): string {
-  return `${ref.init ? "initContainer" : "container"} "${ref.name}"`;
+  return `${ref.role} "${ref.name}"`;
 }
 
 /**

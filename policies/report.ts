@@ -1,16 +1,17 @@
 // Renders findings for people (text), programs (JSON) and code scanning (SARIF 2.1.0).
 import { relative } from "node:path";
 import { type Finding, isFailure } from "./evaluate.js";
-import type { LoadedObject } from "./manifests.js";
+import type { InputNotice, LoadedObject } from "./manifests.js";
 import type { Rule } from "./types.js";
 
 export const REPORT_FORMATS = ["text", "json", "sarif"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** A finding with the file and line of its object. */
+/** A finding with the file, line and column of its field (or of its object). */
 export interface LocatedFinding extends Finding {
   readonly file: string;
   readonly line: number;
+  readonly column: number;
 }
 
 /** What a report is made from. */
@@ -19,14 +20,24 @@ export interface ReportInput {
   readonly objects: readonly LoadedObject[];
   readonly files: readonly string[];
   readonly rules: readonly Rule[];
+  /** What could not be checked; errors mean the check did not run. */
+  readonly notices?: readonly InputNotice[];
 }
 
-/** Attaches each finding's file and line from the objects it was evaluated over. */
+/** Attaches each finding's file, line and column: its field's, else its object's. */
 export function locate(findings: readonly Finding[], objects: readonly LoadedObject[]) {
   return findings.map((f): LocatedFinding => {
     const at = objects[f.objectIndex];
-    return { ...f, file: at?.file ?? "", line: at?.line ?? 1 };
+    const pos = at?.locate(f.path) ?? { line: 1, column: 1 };
+    return { ...f, file: at?.file ?? "", line: pos.line, column: pos.column };
   });
+}
+
+/** One line per notice, `file:line:column: level input/code: message`. */
+export function renderNotices(notices: readonly InputNotice[]): string {
+  return notices
+    .map((n) => `${n.file}:${n.line}:${n.column}: ${n.level} input/${n.code}: ${n.message}\n`)
+    .join("");
 }
 
 function objectLabel(f: Finding): string {
@@ -38,7 +49,7 @@ export function renderText({ findings, objects, files }: ReportInput): string {
   const lines = findings.map((f) => {
     const level = f.waived ? "waived" : f.severity;
     const waiver = f.waived ? ` (waived: ${f.waiverReason})` : "";
-    return `${f.file}:${f.line}: ${level} ${f.rule}: ${objectLabel(f)}: ${f.message}${waiver}`;
+    return `${f.file}:${f.line}:${f.column}: ${level} ${f.rule}: ${objectLabel(f)}: ${f.message}${waiver}`;
   });
   const failures = findings.filter(isFailure).length;
   const advisories = findings.filter((f) => f.severity === "advisory" && !f.waived).length;
@@ -49,14 +60,18 @@ export function renderText({ findings, objects, files }: ReportInput): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** `[{rule, severity, kind, namespace, name, message, file, line, path?, waived, waiverReason?}]`. */
+/** `[{rule, severity, kind, namespace, name, message, path?, file, line, column, waived, waiverReason?}]`. */
 export function renderJson({ findings }: ReportInput): string {
   const rows = findings.map(({ objectIndex: _, ...row }) => row);
   return `${JSON.stringify(rows, null, 2)}\n`;
 }
 
 /** SARIF 2.1.0: rules in tool.driver.rules; waived findings carry an in-source suppression. */
-export function renderSarif({ findings, rules }: ReportInput, cwd = process.cwd()): string {
+export function renderSarif(
+  { findings, rules, notices = [] }: ReportInput,
+  cwd = process.cwd(),
+): string {
+  const uri = (file: string) => relative(cwd, file).split("\\").join("/");
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const level = (severity: string) => (severity === "mandatory" ? "error" : "warning");
   const log = {
@@ -78,6 +93,25 @@ export function renderSarif({ findings, rules }: ReportInput, cwd = process.cwd(
             })),
           },
         },
+        // Input that could not be checked: an error means the run did not happen.
+        invocations: [
+          {
+            executionSuccessful: !notices.some((n) => n.level === "error"),
+            toolExecutionNotifications: notices.map((n) => ({
+              descriptor: { id: `input/${n.code}` },
+              level: n.level,
+              message: { text: n.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: uri(n.file) },
+                    region: { startLine: n.line, startColumn: n.column },
+                  },
+                },
+              ],
+            })),
+          },
+        ],
         results: findings.map((f) => ({
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) && { ruleIndex: ruleIndex.get(f.rule) }),
@@ -86,8 +120,8 @@ export function renderSarif({ findings, rules }: ReportInput, cwd = process.cwd(
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: relative(cwd, f.file).split("\\").join("/") },
-                region: { startLine: f.line },
+                artifactLocation: { uri: uri(f.file) },
+                region: { startLine: f.line, startColumn: f.column },
               },
             },
           ],

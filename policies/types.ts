@@ -1,4 +1,5 @@
 // The vocabulary every rule, the CLI and the Pulumi pack share.
+import type { KubernetesVersion } from "./kubernetes-version.js";
 
 /** `mandatory` fails the check (CLI exit 1, Pulumi blocks); `advisory` is reported only. */
 export type Severity = "mandatory" | "advisory";
@@ -20,6 +21,8 @@ export interface PolicyOptions {
   readonly graceMarginSeconds: number;
   /** Namespace of namespaced objects that name none (kubectl's and Pulumi's default). */
   readonly defaultNamespace: string;
+  /** The Kubernetes release the objects are applied to: APIs it removed are findings. */
+  readonly kubernetesVersion: KubernetesVersion;
 }
 
 /** What a rule sees besides the object: the whole set (for cross-object facts) and options. */

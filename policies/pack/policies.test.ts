@@ -1,5 +1,7 @@
 // The pack maps every rule once and its policies report what the rules find. Imports the
 // policy objects only: constructing the PolicyPack (pack/index.ts) would start a gRPC server.
+
+import { readdirSync, readFileSync } from "node:fs";
 import type {
   PolicyResource,
   PolicyResourceOptions,
@@ -9,7 +11,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { defaultRules } from "../rules/index.js";
+import { parseManifests } from "../manifests.js";
+import { defaultRules, ruleFactories } from "../rules/index.js";
 import { find, goodObjects, HUB_CONTAINER, setPath } from "../sample-objects.js";
 import { packPolicies } from "./policies.js";
 import { kubernetesKindOf } from "./resource-object.js";
@@ -159,5 +162,49 @@ describe("policy pack", () => {
     expect(
       await validateStack("wshub-prod-replicas", stackArgs(objects, { stack: "dev" })),
     ).toEqual([]);
+  });
+
+  it("reads the target Kubernetes version from the policy config", async () => {
+    const hpa = {
+      apiVersion: "autoscaling/v2beta2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: "hub", namespace: "wshub" },
+      spec: { scaleTargetRef: { kind: "Deployment", name: "hub" }, maxReplicas: 4 },
+    };
+    expect(await validateResource("wshub-removed-api", resourceArgs(hpa))).toHaveLength(1);
+    expect(
+      await validateResource("wshub-removed-api", resourceArgs(hpa, { kubernetesVersion: "1.25" })),
+    ).toEqual([]);
+  });
+});
+
+// Every rule's own fixtures through the pack: the policy, not only its name, mirrors the rule.
+const RULES_DIR = new URL("../rules/", import.meta.url);
+const fixtureNames = readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith(".bad.yaml"))
+  .map((f) => f.slice(0, -".bad.yaml".length));
+
+function fixtureObjects(file: string): Record<string, unknown>[] {
+  const text = readFileSync(new URL(file, RULES_DIR), "utf8");
+  return parseManifests(text, file).map(
+    (l) => structuredClone(l.object) as Record<string, unknown>,
+  );
+}
+
+/** What the pack reports for a rule over a set: every resource alone, or the stack at once. */
+async function packReports(ruleId: string, objects: Record<string, unknown>[]) {
+  const p = policy(ruleId);
+  if ("validateStack" in p) return (await validateStack(ruleId, stackArgs(objects))).length;
+  let count = 0;
+  for (const obj of objects) count += (await validateResource(ruleId, resourceArgs(obj))).length;
+  return count;
+}
+
+describe.each(fixtureNames)("policy pack on %s fixtures", (name) => {
+  it("reports the bad fixture and passes the good one", async () => {
+    const id = `wshub-${name}`;
+    expect(ruleFactories.map((f) => f.id)).toContain(id);
+    expect(await packReports(id, fixtureObjects(`${name}.bad.yaml`))).toBeGreaterThan(0);
+    expect(await packReports(id, fixtureObjects(`${name}.good.yaml`))).toBe(0);
   });
 });

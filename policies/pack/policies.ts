@@ -9,6 +9,7 @@ import type {
 } from "@pulumi/policy";
 import { getStack } from "@pulumi/pulumi";
 import { evaluate } from "../evaluate.js";
+import { parseKubernetesVersion } from "../kubernetes-version.js";
 import { optionsFor, stackNameOf } from "../options.js";
 import { defaultRules } from "../rules/index.js";
 import type { K8sObject, PolicyOptions, Rule } from "../types.js";
@@ -20,6 +21,8 @@ interface PackConfig {
   drainSeconds?: number;
   shutdownDelaySeconds?: number;
   defaultNamespace?: string;
+  /** The cluster's Kubernetes release ("1.34"): APIs it removed fail. */
+  kubernetesVersion?: string;
 }
 
 const configSchema: PolicyConfigSchema = {
@@ -28,6 +31,7 @@ const configSchema: PolicyConfigSchema = {
     drainSeconds: { type: "integer", minimum: 1 },
     shutdownDelaySeconds: { type: "integer", minimum: 0 },
     defaultNamespace: { type: "string" },
+    kubernetesVersion: { type: "string", pattern: "^v?\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?$" },
   },
 };
 
@@ -44,6 +48,7 @@ function stackOf(config: PackConfig) {
 
 /** Rule options from the policy's config, defaults from infra/settings.ts for the stack. */
 export function optionsFromConfig(config: PackConfig): PolicyOptions {
+  const kubernetesVersion = parseKubernetesVersion(config.kubernetesVersion);
   const overrides: Partial<PolicyOptions> = {
     ...(typeof config.drainSeconds === "number" && { drainSeconds: config.drainSeconds }),
     ...(typeof config.shutdownDelaySeconds === "number" && {
@@ -52,6 +57,7 @@ export function optionsFromConfig(config: PackConfig): PolicyOptions {
     ...(typeof config.defaultNamespace === "string" && {
       defaultNamespace: config.defaultNamespace,
     }),
+    ...(kubernetesVersion !== undefined && { kubernetesVersion }),
   };
   return optionsFor(stackOf(config), overrides);
 }

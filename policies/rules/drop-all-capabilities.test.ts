@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeFixtures } from "../rule-fixtures.js";
 import {
   find,
   goodObjects,
@@ -8,6 +9,8 @@ import {
   setPath,
 } from "../sample-objects.js";
 import { dropAllCapabilities } from "./drop-all-capabilities.js";
+
+describeFixtures(dropAllCapabilities, "drop-all-capabilities");
 
 describe("wshub-drop-all-capabilities", () => {
   it("passes containers that drop ALL (adding back only NET_BIND_SERVICE)", () => {
@@ -36,6 +39,24 @@ describe("wshub-drop-all-capabilities", () => {
     );
     expect(runRule(dropAllCapabilities, hub).map((v) => v.message)).toEqual([
       'container "hub" adds capabilities SYS_ADMIN, NET_RAW',
+    ]);
+  });
+
+  it('fails "all" in any case but exactly "ALL", as Pod Security compares', () => {
+    const hub = setPath(
+      find(goodObjects(), "Deployment", "hub"),
+      `${HUB_CONTAINER}.securityContext.capabilities`,
+      { drop: ["NET_RAW", "all"], add: ["net_bind_service"] },
+    );
+    expect(runRule(dropAllCapabilities, hub)).toEqual([
+      {
+        message: 'container "hub" drops "all": Pod Security requires exactly "ALL"',
+        path: "spec.template.spec.containers[0].securityContext.capabilities.drop[1]",
+      },
+      {
+        message: 'container "hub" adds capabilities net_bind_service',
+        path: "spec.template.spec.containers[0].securityContext.capabilities.add",
+      },
     ]);
   });
 });

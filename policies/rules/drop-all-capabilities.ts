@@ -18,10 +18,19 @@ export const dropAllCapabilities = defineRule({
       const caps = rec(containerSecurity(ref, "capabilities"));
       const path = `${ref.path}.securityContext.capabilities`;
       const out: Violation[] = [];
-      if (!strs(caps?.drop).some((c) => c.toUpperCase() === "ALL")) {
-        out.push({ message: `${describeContainer(ref)} does not drop ALL capabilities`, path });
+      const drop = strs(caps?.drop);
+      // Pod Security compares case-sensitively: "all" is admitted by the runtime but rejected
+      // by the restricted profile, so the pod fails admission in an enforcing namespace.
+      if (!drop.includes("ALL")) {
+        const near = drop.find((c) => c.toUpperCase() === "ALL");
+        out.push({
+          message: near
+            ? `${describeContainer(ref)} drops "${near}": Pod Security requires exactly "ALL"`
+            : `${describeContainer(ref)} does not drop ALL capabilities`,
+          path: near ? `${path}.drop[${drop.indexOf(near)}]` : path,
+        });
       }
-      const added = strs(caps?.add).filter((c) => !ALLOWED_ADD.has(c.toUpperCase()));
+      const added = strs(caps?.add).filter((c) => !ALLOWED_ADD.has(c));
       if (added.length > 0) {
         out.push({
           message: `${describeContainer(ref)} adds capabilities ${added.join(", ")}`,

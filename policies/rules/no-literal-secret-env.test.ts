@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeFixtures, runFixture } from "../rule-fixtures.js";
 import {
   find,
   goodObjects,
@@ -7,7 +8,8 @@ import {
   runRuleOnAll,
   setPath,
 } from "../sample-objects.js";
-import { isSecretName, noLiteralSecretEnv } from "./no-literal-secret-env.js";
+import { isSecretName } from "../secret-text.js";
+import { noLiteralSecretEnv } from "./no-literal-secret-env.js";
 
 describe("wshub-no-literal-secret-env", () => {
   it("passes secrets from secretKeyRef, *_FILE paths and public keys", () => {
@@ -49,5 +51,19 @@ describe("wshub-no-literal-secret-env", () => {
       'container "hub" sets API_KEY as a literal value',
       'container "hub" reads REDIS_PASSWORD from a ConfigMap, which is not secret',
     ]);
+  });
+});
+
+describeFixtures(noLiteralSecretEnv, "no-literal-secret-env");
+
+describe("wshub-no-literal-secret-env, the cases word matching missed", () => {
+  it("flags DB_PASS, URL passwords and secret values in *_NAME variables, never echoing them", () => {
+    const findings = runFixture(noLiteralSecretEnv, "no-literal-secret-env.bad.yaml").findings;
+    expect(findings.map((f) => f.message)).toEqual([
+      'container "api" sets DB_PASS as a literal value',
+      'container "api" sets DATABASE_URL to a URL with a password in it',
+      'container "api" sets REDIS_TOKEN_NAME as a literal value',
+    ]);
+    expect(JSON.stringify(findings)).not.toMatch(/hunter2|s3cr3t|Zx9/);
   });
 });

@@ -11,7 +11,7 @@ import {
 import { nonRoot } from "./non-root.js";
 
 describe("wshub-non-root", () => {
-  it("passes pods that set runAsNonRoot or a non-zero runAsUser", () => {
+  it("passes pods that set runAsNonRoot", () => {
     expect(runRuleOnAll(nonRoot, goodObjects())).toEqual([]);
   });
 
@@ -29,5 +29,12 @@ describe("wshub-non-root", () => {
   it("fails a pod that proves nothing about its user", () => {
     const hub = setPath(find(goodObjects(), "Deployment", "hub"), `${HUB_POD}.securityContext`, {});
     expect(runRule(nonRoot, hub)[0]?.message).toMatch(/may run as root/);
+  });
+
+  it("fails a non-zero runAsUser without runAsNonRoot, as Pod Security restricted does", () => {
+    const hub = setPath(find(goodObjects(), "Deployment", "hub"), `${HUB_POD}.securityContext`, {
+      runAsUser: 10001,
+    });
+    expect(runRule(nonRoot, hub)[0]?.message).toMatch(/not runAsNonRoot: true/);
   });
 });

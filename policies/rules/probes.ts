@@ -13,7 +13,7 @@ export const probes = defineRule({
   check: (obj) => {
     if (!LONG_RUNNING_KINDS.has(kindOf(obj))) return [];
     return perContainer(obj, (_pod, ref) => {
-      // Init containers run to completion and cannot have probes.
+      // Init and ephemeral containers cannot have probes.
       if (ref.init) return [];
       const missing = ["readinessProbe", "livenessProbe"].filter(
         (p) => rec(ref.container[p]) === undefined,

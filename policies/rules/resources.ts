@@ -16,6 +16,8 @@ export const resources = defineRule({
   crossObject: false,
   check: (obj) =>
     perContainer(obj, (_pod, ref) => {
+      // The API rejects resources on ephemeral containers: they share the pod's.
+      if (ref.role === "ephemeralContainer") return [];
       const res = rec(ref.container.resources);
       const requests = rec(res?.requests);
       const limits = rec(res?.limits);

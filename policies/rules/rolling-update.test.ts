@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { describeFixtures } from "../rule-fixtures.js";
 import { find, goodObjects, runRule, runRuleOnAll, setPath } from "../sample-objects.js";
 import { resolveIntOrPercent, rollingUpdate } from "./rolling-update.js";
+
+describeFixtures(rollingUpdate, "rolling-update");
 
 describe("wshub-rolling-update", () => {
   it("passes rollouts that keep pods serving", () => {
@@ -29,7 +32,9 @@ describe("wshub-rolling-update", () => {
     const objects = goodObjects();
     const hub = find(objects, "Deployment", "hub");
     setPath(hub, "spec.strategy", { type: "Recreate" });
-    expect(runRule(rollingUpdate, hub, objects)[0]?.message).toMatch(/Recreate with 6 replicas/);
+    expect(runRule(rollingUpdate, hub, objects)[0]?.message).toMatch(
+      /Recreate with up to 24 replicas/,
+    );
     setPath(hub, "spec.strategy", {
       type: "RollingUpdate",
       rollingUpdate: { maxSurge: 0, maxUnavailable: 0 },

@@ -1,6 +1,6 @@
 import { kindOf, rec, str } from "../manifest-fields.js";
 import { defineRule, type Violation } from "../types.js";
-import { minReplicasOf } from "../workloads.js";
+import { maxReplicasOf, minReplicasOf } from "../workloads.js";
 
 /** An int-or-percent field resolved against `replicas` as the controller does; NaN if malformed. */
 export function resolveIntOrPercent(
@@ -33,11 +33,14 @@ export const rollingUpdate = defineRule({
     const type = str(strategy?.type) ?? "RollingUpdate";
     const strategyPath = kind === "Deployment" ? "spec.strategy" : "spec.updateStrategy";
     if (type !== "RollingUpdate") {
-      return replicas >= 2
+      // An HPA with minReplicas 1 may have scaled out by the time a rollout starts: Recreate
+      // then stops every running pod, so the most replicas count, not the fewest.
+      const most = maxReplicasOf(obj, ctx) ?? replicas;
+      return most >= 2
         ? [
             {
-              message: `uses ${type} with ${replicas} replicas: every pod stops together`,
-              path: strategyPath,
+              message: `uses ${type} with up to ${most} replicas: every pod stops together`,
+              path: `${strategyPath}.type`,
             },
           ]
         : [];
