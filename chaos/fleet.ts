@@ -1,5 +1,5 @@
 import { ChaosError } from "./errors.js";
-import type { Recorder } from "./recording.js";
+import type { ScenarioRecorder } from "./recording.js";
 
 type Sdk = typeof import("../service/client/node.js");
 type Client = ReturnType<Sdk["createNodeClient"]>;
@@ -15,7 +15,7 @@ export async function loadSdk(): Promise<Sdk> {
 }
 
 export interface FleetOptions {
-  recorder: Recorder;
+  recorder: ScenarioRecorder;
   token: string;
   /** URLs client `i` uses, in rotation order (a balancer URL, or hub URLs). */
   urls: (i: number) => string[];
@@ -42,7 +42,7 @@ export interface FleetOptions {
 
 /**
  * SDK clients that subscribe, publish with ids at a bounded rate and record every message,
- * every ok and every connection event in the Recorder. Use with `await using`.
+ * every ok and every connection event in the ScenarioRecorder. Use with `await using`.
  */
 export class Fleet implements AsyncDisposable {
   readonly clients: Client[] = [];

@@ -42,7 +42,7 @@ export interface Recording {
 }
 
 /** Collects a run's events; the fleet writes to it, the invariants and the report read it. */
-export class Recorder {
+export class ScenarioRecorder {
   readonly startedAt = Date.now();
   private readonly clients = new Map<string, ClientRecord>();
   private readonly acks: Ack[] = [];

@@ -15,7 +15,7 @@ import {
   resumesRecovered,
   verdict,
 } from "./invariants.js";
-import { Recorder, type Recording } from "./recording.js";
+import { ScenarioRecorder, type Recording } from "./recording.js";
 import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
 import { teardown } from "./teardown.js";
 import type { Topology } from "./topology.js";
@@ -65,7 +65,7 @@ export function hold(ms: number): Promise<void> {
 
 /** One scenario's bookkeeping: the recorder, fault marks, extra checks and figures. */
 export class ScenarioRun {
-  readonly recorder = new Recorder();
+  readonly recorder = new ScenarioRecorder();
   readonly faults: FaultMark[] = [];
   readonly checks: InvariantResult[] = [];
   readonly figures: Record<string, number | string | boolean> = {};

@@ -3,7 +3,7 @@ import { pollUntil } from "../testkit/poll.js";
 import type { Balancer } from "./balancer.js";
 import type { Fleet } from "./fleet.js";
 import type { LeakCount } from "./invariants.js";
-import type { Recorder, Recording } from "./recording.js";
+import type { ScenarioRecorder, Recording } from "./recording.js";
 import type { Topology } from "./topology.js";
 
 /**
@@ -11,7 +11,7 @@ import type { Topology } from "./topology.js";
  * sockets to go on both sides, remove the containers, then count what is left.
  */
 export async function teardown(parts: {
-  recorder: Recorder;
+  recorder: ScenarioRecorder;
   fleets: Fleet[];
   balancer: Balancer;
   topology: Topology;
