@@ -76,15 +76,18 @@ async function packCached(name: string, major: number): Promise<{ file: string; 
   const cached = pickCachedTarball(await readdir(CACHE_DIR), name, major);
   if (cached) return { file: join(CACHE_DIR, cached.file), version: cached.version };
   log(`npm pack ${name}@${major}`);
-  const result = await runChecked(
-    "npm",
-    ["pack", `${name}@${major}`, "--json", "--pack-destination", CACHE_DIR],
-    { timeoutMs: 10 * MINUTE },
-  );
-  const packed = JSON.parse(result.stdout) as Array<{ filename: string; version: string }>;
-  const first = packed[0];
-  if (!first) throw new RigError("IMAGE_BUILD_FAILED", `npm pack ${name}@${major} printed nothing`);
-  return { file: join(CACHE_DIR, first.filename), version: first.version };
+  // The tarball's name tells its version; npm's --json listing is not read, because for a
+  // package with thousands of files it outgrows the captured output.
+  await runChecked("npm", ["pack", `${name}@${major}`, "--pack-destination", CACHE_DIR], {
+    timeoutMs: 10 * MINUTE,
+  });
+  const packed = pickCachedTarball(await readdir(CACHE_DIR), name, major);
+  if (!packed)
+    throw new RigError(
+      "IMAGE_BUILD_FAILED",
+      `npm pack ${name}@${major} left no ${name}-${major}.x.y.tgz in ${CACHE_DIR}: check the npm registry is reachable`,
+    );
+  return { file: join(CACHE_DIR, packed.file), version: packed.version };
 }
 
 async function freshContext(name: string, files: Record<string, string>): Promise<string> {
