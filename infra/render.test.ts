@@ -290,7 +290,9 @@ describe("renderStack prod", async () => {
 
 describe("render-cli", () => {
   const cli = (args: string[]) =>
-    promisify(execFile)("npx", ["tsx", "infra/render-cli.ts", ...args], { timeout: 60_000 }).then(
+    promisify(execFile)(process.execPath, ["--import", "tsx", "infra/render-cli.ts", ...args], {
+      timeout: 60_000,
+    }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -308,6 +310,22 @@ describe("render-cli", () => {
       expect(index.otherResources.map((o: Json) => o.type)).toContain("vault:index/policy:Policy");
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("prints its usage on stdout and exits 0 for -h and --help", async () => {
+    for (const r of await Promise.all([cli(["-h"]), cli(["--help"])])) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^usage: npm run infra:render -- --stack <dev\|prod> --out <dir>/);
+      expect(r.stderr).toBe("");
+    }
+  });
+
+  it("prints the usage and exits 2 on an unknown option or a missing --out", async () => {
+    for (const r of await Promise.all([cli(["--stak", "dev"]), cli(["--stack", "dev"])])) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/usage: npm run infra:render/);
+      expect(r.stdout).toBe("");
     }
   });
 
