@@ -68,8 +68,11 @@ describe("RedisHa (prod: Sentinel)", async () => {
         ["password-reload", REDIS_IMAGE, undefined],
       ],
     );
-    expect(container("redis-exporter").args).toContain(
-      "--redis.password-file=/run/redis/exporter-passwords.json",
+    expect(container("redis-exporter").args).toEqual(
+      expect.arrayContaining([
+        "--redis.user=metrics",
+        "--redis.password-file=/run/redis/exporter-passwords.json",
+      ]),
     );
     expect(container("sentinel-exporter").args).not.toContain(
       "--redis.password-file=/run/redis/exporter-passwords.json",

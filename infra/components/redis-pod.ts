@@ -11,6 +11,7 @@ import {
 } from "./pod.js";
 import {
   EXPORTER_PASSWORD_FILE,
+  METRICS_USER,
   PRESTOP_WAIT_TRIES,
   pingCommand,
   RUN_DIR,
@@ -108,7 +109,9 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
     args: [
       `--redis.addr=redis://localhost:${target}`,
       `--web.listen-address=:${port}`,
-      ...(auth ? [`--redis.password-file=${EXPORTER_PASSWORD_FILE}`] : []),
+      ...(auth
+        ? [`--redis.user=${METRICS_USER}`, `--redis.password-file=${EXPORTER_PASSWORD_FILE}`]
+        : []),
     ],
     ports: [{ name: name.replace("-exporter", "-metrics"), containerPort: port }],
     resources: small,

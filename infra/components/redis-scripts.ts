@@ -18,6 +18,13 @@ export interface RedisTopology {
 export const RUN_DIR = "/run/redis";
 /** The exporter's password file: a JSON map of Redis URI to password. */
 export const EXPORTER_PASSWORD_FILE = `${RUN_DIR}/exporter-passwords.json`;
+/**
+ * The exporter's own ACL user, with a password made per pod start: a rotation of the main
+ * password never locks the exporter out (it reads its file once), and it can only read stats.
+ */
+export const METRICS_USER = "metrics";
+const METRICS_ACL =
+  "-@all +@connection +info +config|get +slowlog +latency +memory +client|list +select";
 /** Share of the container memory limit given to `maxmemory`: the rest covers fork copy-on-write
  * during AOF rewrites, replication buffers and the allocator's overhead. */
 export const MAXMEMORY_SHARE = 0.6;
@@ -80,14 +87,17 @@ export function redisInitScript(t: RedisTopology): string {
     '[ -n "$PASS" ] || { echo "init: the password file is empty" >&2; exit 1; }',
     `SELF="$HOSTNAME${domain}"`,
     "umask 077",
-    `printf '{"redis://localhost:6379":"%s"}\\n' "$PASS" > ${EXPORTER_PASSWORD_FILE}`,
+    "METRICS_PASS=\"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \\n')\"",
+    `printf '{"redis://localhost:6379":"%s"}\\n' "$METRICS_PASS" > ${EXPORTER_PASSWORD_FILE}`,
   ];
+  const metricsUser = `  printf 'user ${METRICS_USER} on >%s ${METRICS_ACL}\\n' "$METRICS_PASS"`;
   if (t.mode === "single") {
     return [
       ...common,
       "{",
       '  echo "include /etc/redis/base.conf"',
       "  printf 'requirepass %s\\n' \"$PASS\"",
+      metricsUser,
       `} > ${RUN_DIR}/redis.conf`,
       "",
     ].join("\n");
@@ -107,6 +117,7 @@ export function redisInitScript(t: RedisTopology): string {
     "{",
     '  echo "include /etc/redis/base.conf"',
     '  printf \'requirepass %s\\nmasterauth %s\\n\' "$PASS" "$PASS"',
+    metricsUser,
     '  echo "replica-announce-ip $SELF"',
     `  echo "min-replicas-to-write ${t.minReplicasAck}"`,
     '  echo "min-replicas-max-lag 10"',
@@ -184,7 +195,6 @@ export function redisReloadScript(
           `  printf 'SENTINEL SET ${t.masterName} auth-pass %s\\n' "$NEW" | send "" 26379 || echo "reload: Sentinel refused the new password" >&2`,
         ]
       : []),
-    `  printf '{"redis://localhost:6379":"%s"}\\n' "$NEW" > ${EXPORTER_PASSWORD_FILE}`,
     `  while IFS= read -r line; do case "$line" in "requirepass "*) printf 'requirepass %s\\n' "$NEW";; "masterauth "*) printf 'masterauth %s\\n' "$NEW";; *) printf '%s\\n' "$line";; esac; done < ${RUN_DIR}/redis.conf > ${RUN_DIR}/redis.conf.new && mv ${RUN_DIR}/redis.conf.new ${RUN_DIR}/redis.conf`,
     `  sleep ${overlapSeconds}`,
     `  printf 'CONFIG SET requirepass %s\\n' "$NEW" | send "$NEW" 6379 || echo "reload: could not drop the old password" >&2`,
