@@ -131,6 +131,16 @@ describe("redisPreStopScript", () => {
     expect(log.match(/get-master-addr-by-name/g)?.length).toBe(2);
   });
 
+  it("works with bare pod names too (no cluster domain)", async () => {
+    await using fake = await fakeRedisCli();
+    await fake.answer("master", "redis-a\n6379\n");
+    await fake.answer("after-failover", "redis-b\n6379\n");
+    const t = { ...topology(fake.dir), podHosts: ["redis-a", "redis-b"] };
+    const r = sh(local(redisPreStopScript(t), fake.dir), fake.env, "redis-a");
+    expect(r.status).toBe(0);
+    expect(await fake.log()).toContain("sentinel failover wshub");
+  });
+
   it("does nothing on a replica", async () => {
     await using fake = await fakeRedisCli();
     await fake.answer("master", `${hosts[0]}\n6379\n`);

@@ -33,6 +33,12 @@ export const PRESTOP_WAIT_TRIES = 20;
 /** Seconds both passwords are accepted during a rotation, so every pod and hub switches. */
 export const ROTATION_OVERLAP_SECONDS = 120;
 
+// What follows the pod name in a pod's FQDN ("" for a bare name): $HOSTNAME + this = the FQDN.
+function domainOf(host: string): string {
+  const dot = host.indexOf(".");
+  return dot === -1 ? "" : host.slice(dot);
+}
+
 /** `maxmemory` in MiB for a container memory limit in MiB. */
 export function maxmemoryMiB(limitMiB: number): number {
   return Math.floor(limitMiB * MAXMEMORY_SHARE);
@@ -79,7 +85,7 @@ function askPrimary(t: RedisTopology, host: string): string[] {
 /** The init script for one StatefulSet; pods find their own FQDN from $HOSTNAME. */
 export function redisInitScript(t: RedisTopology): string {
   const pod0 = t.podHosts[0] ?? "";
-  const domain = pod0.slice(pod0.indexOf("."));
+  const domain = domainOf(pod0);
   const common = [
     "#!/bin/sh",
     "set -eu",
@@ -144,8 +150,7 @@ export function redisInitScript(t: RedisTopology): string {
  * or a drain is a planned handover instead of a 5 s outage detected by timeouts.
  */
 export function redisPreStopScript(t: RedisTopology): string {
-  const pod0 = t.podHosts[0] ?? "";
-  const domain = pod0.slice(pod0.indexOf("."));
+  const domain = domainOf(t.podHosts[0] ?? "");
   const primary = `timeout 3 redis-cli -p 26379 --raw sentinel get-master-addr-by-name ${t.masterName} 2>/dev/null | head -n 1 || true`;
   return [
     "#!/bin/sh",
