@@ -26,6 +26,7 @@ export default defineConfig({
       {
         test: {
           name: "infra",
+          globalSetup: ["infra/testing/global-setup.ts"],
           include: ["infra/**/*.test.ts"],
           testTimeout: 60_000,
         },

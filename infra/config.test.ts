@@ -1,9 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { InfraConfigError, parseInfraConfig } from "./config.js";
+import { REDIS_IMAGE } from "./images.js";
 import { SettingsError } from "./settings.js";
 
-const minimal = { image: "ghcr.io/acme/wshub:1.2.3", vault: {} };
+const minimal = {
+  image: "ghcr.io/acme/wshub:1.2.3",
+  vault: {},
+  kubernetes: { context: "prod-cluster" },
+};
 
 describe("parseInfraConfig", () => {
   it("fills defaults and derives the app version from the image tag", () => {
@@ -13,7 +18,7 @@ describe("parseInfraConfig", () => {
       namespace: "wshub",
       appVersion: "1.2.3",
       vault: { mode: "agent", namespace: "vault", port: 8200, kvMount: "secret" },
-      redis: { external: false, image: "redis:7.2.5" },
+      redis: { external: false, image: REDIS_IMAGE },
     });
     expect(c.settings.replicas).toBe(6);
   });
@@ -81,5 +86,66 @@ describe("parseInfraConfig", () => {
 
   it("refuses an unknown stack", () => {
     expect(() => parseInfraConfig("qa", minimal)).toThrow(/unknown stack "qa"/);
+  });
+
+  it("runs Redis on a release with the Lua RCE fixes (7.2.11+, 7.4.6+ or 8.x)", () => {
+    const tag = parseInfraConfig("prod", minimal).redis;
+    if (tag.external) throw new Error("expected in-cluster Redis");
+    const [major = 0, minor = 0, patch = 0] = (tag.image.split(":")[1] ?? "")
+      .split(".")
+      .map(Number);
+    const fixed =
+      major > 7 ||
+      (major === 7 && minor === 4 && patch >= 6) ||
+      (major === 7 && minor === 2 && patch >= 11);
+    expect(fixed, tag.image).toBe(true);
+  });
+
+  it("refuses prod without an explicit cluster, with a typed error", () => {
+    const { kubernetes: _k, ...noCluster } = minimal;
+    const err = (() => {
+      try {
+        parseInfraConfig("prod", noCluster);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InfraConfigError);
+    expect((err as InfraConfigError).code).toBe("KUBERNETES_PROVIDER_REQUIRED");
+    expect((err as Error).message).toMatch(/kubernetes\.context/);
+    expect(parseInfraConfig("dev", noCluster).kubernetes).toBeUndefined();
+  });
+
+  it("talks to Vault over TLS unless a dev stack asks for plain HTTP explicitly", () => {
+    const http = { address: "http://vault.vault.svc:8200" };
+    const code = (stack: string, vault: object) => {
+      try {
+        parseInfraConfig(stack, { ...minimal, vault });
+        return "ok";
+      } catch (e) {
+        return (e as InfraConfigError).code;
+      }
+    };
+    expect(parseInfraConfig("prod", minimal).vault).toMatchObject({
+      address: "https://vault.vault.svc:8200",
+      caSecretName: "wshub-vault-ca",
+      plainHttp: false,
+    });
+    expect(code("dev", http)).toBe("VAULT_PLAIN_HTTP");
+    expect(code("prod", { ...http, plainHttp: true })).toBe("VAULT_PLAIN_HTTP");
+    expect(code("dev", { ...http, plainHttp: true })).toBe("ok");
+  });
+
+  it("needs a Gateway for an HTTPRoute and a Secret name for cert-manager", () => {
+    const ingress = { host: "ws.example.com" };
+    expect(() =>
+      parseInfraConfig("prod", { ...minimal, ingress: { ...ingress, api: "gateway" } }),
+    ).toThrow(/ingress\.gateway/);
+    expect(() =>
+      parseInfraConfig("prod", {
+        ...minimal,
+        ingress: { ...ingress, certManagerIssuer: { name: "letsencrypt" } },
+      }),
+    ).toThrow(/ingress\.tlsSecretName/);
   });
 });

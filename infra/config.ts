@@ -1,6 +1,7 @@
 // Pulumi config (Pulumi.<stack>.yaml, namespace `wshub`) read once into one typed object.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { REDIS_EXPORTER_IMAGE, REDIS_IMAGE } from "./images.js";
 import { parseStackName, type StackName, type StackSettings, settingsFor } from "./settings.js";
 
 /** The Pulumi project name: config keys are `wshub:<key>`. */
@@ -41,12 +42,54 @@ const rawSchema = z.strictObject({
   ingress: z
     .strictObject({
       host: z.string().min(1),
+      /** `ingress`: a networking.k8s.io Ingress; `gateway`: a Gateway API HTTPRoute. */
+      api: z.enum(["ingress", "gateway"]).default("ingress"),
       className: z.string().default("nginx"),
+      /** The Gateway the HTTPRoute attaches to (api `gateway`); its listener terminates TLS. */
+      gateway: z
+        .strictObject({
+          name: k8sName,
+          namespace: k8sName,
+          sectionName: z.string().min(1).optional(),
+        })
+        .optional(),
       tlsSecretName: k8sName.optional(),
+      /** Issue tlsSecretName with cert-manager from this (Cluster)Issuer. */
+      certManagerIssuer: z
+        .strictObject({
+          name: z.string().min(1),
+          kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer"),
+        })
+        .optional(),
+      /** Route POST /v1/publish (behind its API key) too; off: only the WebSocket path. */
+      publishApi: z.boolean().default(false),
       /** Idle timeout for WebSockets through the ingress; above the hub heartbeat. */
       timeoutSeconds: z.int().min(60).max(86400).default(3600),
     })
     .optional(),
+  /** The cluster `pulumi up` deploys to; prod refuses to run without one. */
+  kubernetes: z
+    .strictObject({
+      /** Path to, or contents of, a kubeconfig; absent: the default kubeconfig. */
+      kubeconfig: z.string().min(1).optional(),
+      context: z.string().min(1).optional(),
+    })
+    .optional(),
+  autoscaling: z
+    .strictObject({
+      /**
+       * How the HPA sees connections per pod: `cpu` (no custom metric: CPU only),
+       * `prometheus-adapter` (a Pods metric served by an adapter with infra's rule), or `keda`
+       * (a KEDA ScaledObject that queries Prometheus and owns the HPA).
+       */
+      connections: z.enum(["cpu", "prometheus-adapter", "keda"]).default("cpu"),
+      /** Prometheus as KEDA reaches it (keda only). */
+      prometheusAddress: z.url().default("http://prometheus-operated.monitoring.svc:9090"),
+    })
+    .default({
+      connections: "cpu",
+      prometheusAddress: "http://prometheus-operated.monitoring.svc:9090",
+    }),
   network: z
     .strictObject({
       ingressNamespace: k8sName.default("ingress-nginx"),
@@ -58,6 +101,8 @@ const rawSchema = z.strictObject({
        * Add one for each further layer-7 proxy that appends the header (a cloud HTTP LB).
        */
       proxyHops: z.int().min(0).max(10).default(1),
+      /** Node addresses, for CNIs whose policies also apply to kubelet probes (optional). */
+      nodeCidr: cidr.optional(),
     })
     .default({
       ingressNamespace: "ingress-nginx",
@@ -74,10 +119,26 @@ const rawSchema = z.strictObject({
     cidr: cidr.optional(),
     kvMount: z.string().min(1).default("secret"),
     authMount: z.string().min(1).default("kubernetes"),
+    /** Secret (key `ca.crt`) in the stack's namespace with the CA that signed Vault's certificate. */
+    caSecretName: k8sName.default("wshub-vault-ca"),
+    /** Name in Vault's certificate, when it differs from the address' host. */
+    tlsServerName: z.string().min(1).optional(),
+    /** Allow an `http://` address: a dev Vault only; prod refuses it. */
+    plainHttp: z.boolean().default(false),
+    /** Audience of the service-account tokens pods present to Vault (bound on the roles). */
+    audience: z.string().min(1).default("vault"),
+    /** Bump to rotate the generated Redis password (a new value reaches Redis without restarts). */
+    redisPasswordGeneration: z.int().min(1).default(1),
   }),
   redis: z
     .strictObject({
-      image: pinnedImage.default("redis:7.2.5"),
+      image: pinnedImage.default(REDIS_IMAGE),
+      exporterImage: pinnedImage.default(REDIS_EXPORTER_IMAGE),
+      /**
+       * How a rotated password reaches Redis: `reload` (a loop applies it live; Sentinel's
+       * default) or `restart` (init-only Vault agent, pods restart; a single Redis' default).
+       */
+      passwordRotation: z.enum(["reload", "restart"]).optional(),
       external: z.boolean().default(false),
       /** Managed Redis URL without password (`rediss://host:port`); password from `redisPassword`. */
       url: z
@@ -86,7 +147,7 @@ const rawSchema = z.strictObject({
         .optional(),
       egressCidr: cidr.optional(),
     })
-    .default({ image: "redis:7.2.5", external: false }),
+    .default({ image: REDIS_IMAGE, exporterImage: REDIS_EXPORTER_IMAGE, external: false }),
   monitoring: z
     .strictObject({
       ruleLabels: z.record(z.string(), z.string()).default({ release: "kube-prometheus-stack" }),
@@ -94,8 +155,14 @@ const rawSchema = z.strictObject({
         .string()
         .regex(/^\d+[sm]$/)
         .default("15s"),
+      /** Where docs/runbooks.md is served; each alert links `<this>#<alert>`. */
+      runbookBaseUrl: z.string().min(1).default("docs/runbooks.md"),
     })
-    .default({ ruleLabels: { release: "kube-prometheus-stack" }, scrapeInterval: "15s" }),
+    .default({
+      ruleLabels: { release: "kube-prometheus-stack" },
+      scrapeInterval: "15s",
+      runbookBaseUrl: "docs/runbooks.md",
+    }),
   settings: z.unknown().optional(),
 });
 
@@ -107,13 +174,32 @@ export type InfraConfig = Omit<Raw, "settings" | "redis" | "vault"> & {
   appVersion: string;
   vault: Raw["vault"] & { port: number };
   redis:
-    | { external: false; image: string }
+    | {
+        external: false;
+        image: string;
+        exporterImage: string;
+        passwordRotation: "reload" | "restart";
+      }
     | { external: true; url: string; egressCidr: string; password: pulumi.Output<string> };
 };
+
+/** Stable codes of InfraConfigError. */
+export type InfraConfigErrorCode =
+  | "INVALID_CONFIG"
+  | "KUBERNETES_PROVIDER_REQUIRED"
+  | "VAULT_PLAIN_HTTP"
+  | "EXTERNAL_REDIS_INCOMPLETE"
+  | "UNKNOWN_KEY";
 
 /** A config value that cannot be deployed; the message names the key and what to put there. */
 export class InfraConfigError extends Error {
   override readonly name = "InfraConfigError";
+  constructor(
+    message: string,
+    readonly code: InfraConfigErrorCode = "INVALID_CONFIG",
+  ) {
+    super(message);
+  }
 }
 
 /** Validates raw config values (keys without the `wshub:` prefix); secrets are passed apart. */
@@ -131,33 +217,73 @@ export function parseInfraConfig(
     throw new InfraConfigError(`invalid ${stack} config:\n  ${lines.join("\n  ")}`);
   }
   const { settings: overrides, redis, vault, ...rest } = parsed.data;
+  const settings = settingsFor(stack, overrides ?? {});
   if (vault.namespace !== undefined && vault.cidr !== undefined) {
     throw new InfraConfigError(
       `${PROJECT}:vault: set vault.namespace (Vault in the cluster) or vault.cidr (outside), not both`,
     );
   }
   if (vault.cidr === undefined) vault.namespace ??= "vault";
-  const port = Number(new URL(vault.address).port || 443);
+  const plain = new URL(vault.address).protocol === "http:";
+  if (plain && (!vault.plainHttp || stack === "prod")) {
+    throw new InfraConfigError(
+      stack === "prod"
+        ? `${PROJECT}:vault.address: prod talks to Vault over TLS only; use an https:// address and put Vault's CA in the Secret ${vault.caSecretName} (key ca.crt)`
+        : `${PROJECT}:vault.address: ${vault.address} is plain HTTP; use https:// (CA in the Secret ${vault.caSecretName}), or set vault.plainHttp: true for a dev Vault`,
+      "VAULT_PLAIN_HTTP",
+    );
+  }
+  if (
+    stack === "prod" &&
+    rest.kubernetes?.kubeconfig === undefined &&
+    rest.kubernetes?.context === undefined
+  ) {
+    throw new InfraConfigError(
+      `${PROJECT}:kubernetes: prod deploys only to a named cluster; set kubernetes.context (and kubernetes.kubeconfig if not the default file), e.g. pulumi config set --path kubernetes.context prod-cluster`,
+      "KUBERNETES_PROVIDER_REQUIRED",
+    );
+  }
+  const ing = rest.ingress;
+  if (ing?.api === "gateway" && ing.gateway === undefined) {
+    throw new InfraConfigError(
+      `${PROJECT}:ingress.gateway: api gateway needs the Gateway to attach to ({ name, namespace })`,
+    );
+  }
+  if (ing?.certManagerIssuer && ing.tlsSecretName === undefined) {
+    throw new InfraConfigError(
+      `${PROJECT}:ingress.tlsSecretName: cert-manager needs the Secret name to write the certificate to`,
+    );
+  }
+  const port = Number(new URL(vault.address).port || (plain ? 80 : 443));
   const parts = imageParts(rest.image);
   const appVersion = parts?.tag ?? parts?.digest?.slice("sha256:".length, 19) ?? "unknown";
   return {
     ...rest,
     stack,
-    settings: settingsFor(stack, overrides ?? {}),
+    settings,
     appVersion,
     vault: { ...vault, port },
-    redis: parseRedis(redis, secrets),
+    redis: parseRedis(redis, secrets, settings.redis.mode),
   };
 }
 
 function parseRedis(
   redis: Raw["redis"],
   secrets: { redisPassword?: () => pulumi.Output<string> },
+  mode: "sentinel" | "single",
 ): InfraConfig["redis"] {
-  if (!redis.external) return { external: false, image: redis.image };
+  if (!redis.external) {
+    return {
+      external: false,
+      image: redis.image,
+      exporterImage: redis.exporterImage,
+      passwordRotation: redis.passwordRotation ?? (mode === "single" ? "restart" : "reload"),
+    };
+  }
   if (redis.url === undefined || redis.egressCidr === undefined || !secrets.redisPassword) {
     throw new InfraConfigError(
       `${PROJECT}:redis: external Redis needs redis.url, redis.egressCidr and the secret ${PROJECT}:redisPassword (pulumi config set --secret redisPassword ...)`,
+      "EXTERNAL_REDIS_INCOMPLETE",
     );
   }
   return {
@@ -168,7 +294,16 @@ function parseRedis(
   };
 }
 
-const OBJECT_KEYS = ["ingress", "network", "vault", "redis", "monitoring", "settings"] as const;
+const OBJECT_KEYS = [
+  "ingress",
+  "network",
+  "vault",
+  "redis",
+  "monitoring",
+  "settings",
+  "kubernetes",
+  "autoscaling",
+] as const;
 const PLAIN_KEYS = ["namespace", "image", "logLevel"] as const;
 const OTHER_KEYS = ["createNamespace", "allowedOrigins", "redisPassword"] as const;
 
@@ -182,6 +317,7 @@ export function loadConfig(): InfraConfig {
   if (unknown.length > 0) {
     throw new InfraConfigError(
       `unknown config key(s) ${unknown.join(", ")}: known keys are ${[...known].sort().join(", ")}`,
+      "UNKNOWN_KEY",
     );
   }
   const raw: Record<string, unknown> = {};

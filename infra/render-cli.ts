@@ -9,7 +9,7 @@ import { type ConfigOverrides, renderStackReport } from "./render.js";
 import { parseStackName, SettingsError } from "./settings.js";
 
 const USAGE =
-  "usage: npm run infra:render -- --stack <dev|prod> --out <dir> [--set key=value ...]\n" +
+  "usage: npm run infra:render -- --stack <dev|prod> --out <dir> [--set key=value ...] [-h|--help]\n" +
   "  --set takes a config key without the wshub: prefix and a JSON or plain-string value,\n" +
   "  e.g. --set image=ghcr.io/acme/wshub:1.2.3 --set 'settings={\"replicas\":8}'";
 
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<void> {
       stack: { type: "string" },
       out: { type: "string" },
       set: { type: "string", multiple: true },
-      help: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
     },
     strict: true,
   });

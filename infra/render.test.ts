@@ -131,7 +131,73 @@ describe("renderStack prod", async () => {
     expect(sts.spec.template.spec.containers.map((c: Json) => c.name)).toEqual([
       "redis",
       "sentinel",
+      "redis-exporter",
+      "sentinel-exporter",
+      "password-reload",
     ]);
+  });
+
+  it("exposes only the WebSocket path publicly; /metrics and /readyz stay on the internal port", () => {
+    const ing = only(objects, "Ingress") as Json;
+    const paths = ing.spec.rules.flatMap((r: Json) => r.http.paths.map((p: Json) => p.path));
+    expect(paths).toEqual(["/v1/ws"]);
+    expect(ing.spec.tls).toEqual([{ hosts: ["ws.example.com"], secretName: "wshub-tls" }]);
+    const sm = only(objects, "ServiceMonitor", "wshub-hub") as Json;
+    expect(sm.spec.endpoints[0].port).toBe("internal");
+    const svc = only(objects, "Service", "wshub-hub") as Json;
+    const internal = svc.spec.ports.find((p: Json) => p.name === "internal");
+    expect(paths).not.toContain(internal.port);
+    const internalPolicy = only(objects, "NetworkPolicy", "wshub-hub-internal") as Json;
+    expect(internalPolicy.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9091 }]);
+    const fromIngress = only(objects, "NetworkPolicy", "wshub-hub-from-ingress") as Json;
+    expect(fromIngress.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 8080 }]);
+  });
+
+  it("deploys every Kubernetes object through the stack's explicit provider", async () => {
+    const report = await renderStackReport("prod");
+    const kube = Object.entries(report.safety).filter(([, r]) => r.type.startsWith("kubernetes:"));
+    expect(kube.length).toBeGreaterThan(20);
+    for (const [name, r] of kube) {
+      expect(r.provider, name).toMatch(/pulumi:providers:kubernetes::kubernetes::/);
+    }
+  });
+
+  it("protects the namespace and Redis' data, and replaces nothing delete-first", async () => {
+    const { safety } = await renderStackReport("prod");
+    expect(safety.namespace).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(safety["redis-statefulset"]).toMatchObject({
+      protect: true,
+      retainOnDelete: true,
+      ignoreChanges: ["spec.volumeClaimTemplates"],
+    });
+    for (const [name, r] of Object.entries(safety)) expect(r.deleteBeforeReplace, name).toBe(false);
+    const dev = await renderStackReport("dev");
+    expect(dev.safety.namespace).toMatchObject({ protect: false, retainOnDelete: true });
+  });
+
+  it("starts pods only after their Vault role and KV secrets exist", async () => {
+    const { safety } = await renderStackReport("prod");
+    expect(safety["hub-deployment"]?.dependsOn.sort()).toEqual(
+      ["vault-auth", "vault-hub-role", "vault-redis"].sort(),
+    );
+    expect(safety["redis-statefulset"]?.dependsOn.sort()).toEqual(
+      ["vault-redis", "vault-redis-role"].sort(),
+    );
+  });
+
+  it("rolls Redis pods instead of replacing objects when the scripts or sizes change", async () => {
+    const bigger = await renderStack("prod", {
+      settings: { redis: { storageGiB: 32, resources: { limits: { memoryMiB: 2048 } } } },
+    });
+    const before = only(objects, "ConfigMap") as Json;
+    const after = only(bigger, "ConfigMap") as Json;
+    expect(after.metadata.name).not.toBe(before.metadata.name);
+    const volume = (o: KubeObject[]) =>
+      (only(o, "StatefulSet") as Json).spec.template.spec.volumes.find(
+        (v: Json) => v.name === "config",
+      ).configMap.name;
+    expect(volume(bigger)).toBe(after.metadata.name);
+    expect(volume(objects)).toBe(before.metadata.name);
   });
 
   it("uses the shared settings for the rollout (the numbers chaos reads)", () => {
@@ -150,6 +216,47 @@ describe("renderStack prod", async () => {
     expect(only(objects, "Namespace").metadata.labels).toMatchObject({
       "pod-security.kubernetes.io/enforce": "restricted",
     });
+  });
+
+  it("renders the HPA on CPU by default, with the custom metric, or as a KEDA ScaledObject", async () => {
+    const metrics = (o: KubeObject[]) =>
+      (only(o, "HorizontalPodAutoscaler") as Json).spec.metrics.map((m: Json) => m.type);
+    expect(metrics(objects)).toEqual(["Resource"]);
+    const adapter = await renderStack("prod", {
+      autoscaling: { connections: "prometheus-adapter" },
+    });
+    expect(metrics(adapter)).toEqual(["Resource", "Pods"]);
+    const keda = await renderStack("prod", { autoscaling: { connections: "keda" } });
+    expect(keda.filter((o) => o.kind === "HorizontalPodAutoscaler")).toEqual([]);
+    expect(only(keda, "ScaledObject").apiVersion).toBe("keda.sh/v1alpha1");
+    for (const o of [...adapter, ...keda]) expect(validateKubeObject(o)).toEqual([]);
+  });
+
+  it("renders a Gateway API HTTPRoute and a cert-manager Certificate when chosen", async () => {
+    const o = await renderStack("prod", {
+      ingress: {
+        host: "ws.example.com",
+        api: "gateway",
+        gateway: { name: "public", namespace: "gateway-system" },
+        tlsSecretName: "wshub-tls",
+        certManagerIssuer: { name: "letsencrypt" },
+        publishApi: true,
+      },
+    });
+    expect(o.filter((x) => x.kind === "Ingress")).toEqual([]);
+    const route = only(o, "HTTPRoute") as Json;
+    expect(route.spec.rules[0].matches.map((m: Json) => m.path.value)).toEqual([
+      "/v1/ws",
+      "/v1/publish",
+    ]);
+    expect(only(o, "Certificate").metadata.name).toBe("wshub-hub");
+    for (const x of o) expect(validateKubeObject(x)).toEqual([]);
+  });
+
+  it("refuses prod without an explicit cluster", async () => {
+    await expect(renderStack("prod", { kubernetes: undefined })).rejects.toThrow(
+      /wshub:kubernetes: prod deploys only to a named cluster/,
+    );
   });
 
   it("applies config overrides and keeps the stack file's other values", async () => {
@@ -183,7 +290,9 @@ describe("renderStack prod", async () => {
 
 describe("render-cli", () => {
   const cli = (args: string[]) =>
-    promisify(execFile)("npx", ["tsx", "infra/render-cli.ts", ...args], { timeout: 60_000 }).then(
+    promisify(execFile)(process.execPath, ["--import", "tsx", "infra/render-cli.ts", ...args], {
+      timeout: 60_000,
+    }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -201,6 +310,22 @@ describe("render-cli", () => {
       expect(index.otherResources.map((o: Json) => o.type)).toContain("vault:index/policy:Policy");
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("prints its usage on stdout and exits 0 for -h and --help", async () => {
+    for (const r of await Promise.all([cli(["-h"]), cli(["--help"])])) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^usage: npm run infra:render -- --stack <dev\|prod> --out <dir>/);
+      expect(r.stderr).toBe("");
+    }
+  });
+
+  it("prints the usage and exits 2 on an unknown option or a missing --out", async () => {
+    for (const r of await Promise.all([cli(["--stak", "dev"]), cli(["--stack", "dev"])])) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/usage: npm run infra:render/);
+      expect(r.stdout).toBe("");
     }
   });
 

@@ -1,7 +1,7 @@
 // Offline render: runs the Pulumi program under the mocks runtime (no CLI, no cluster) and
 // returns the Kubernetes objects it would create, plus a redacted list of the Vault resources.
 import { readFile } from "node:fs/promises";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadConfig, PROJECT } from "./config.js";
 import { runUnderMocks } from "./mock-runtime.js";
@@ -22,9 +22,24 @@ export interface OtherResource {
   inputs: Record<string, unknown>;
 }
 
+/** The resource options that decide what a change does to a live resource. */
+export interface ResourceSafety {
+  type: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  deleteBeforeReplace: boolean;
+  ignoreChanges: string[];
+  /** Names of the resources it explicitly depends on. */
+  dependsOn: string[];
+  /** The provider reference the engine saw (`urn::id`), inherited through parents. */
+  provider?: string;
+}
+
 export interface StackRender {
   stack: StackName;
   objects: KubeObject[];
+  /** Options of every resource by Pulumi name, as the program set them. */
+  safety: Record<string, ResourceSafety>;
   others: OtherResource[];
   /** The values the mocks generated for random passwords: tests scan output for them. */
   generatedSecrets: string[];
@@ -48,6 +63,7 @@ export async function renderStackReport(
 ): Promise<StackRender> {
   const stack = parseStackName(stackName);
   const { config, secretKeys } = await stackConfig(stack, configOverrides);
+  const safety: Record<string, ResourceSafety> = {};
   const { registered, generatedSecrets } = await runUnderMocks(
     stack,
     config,
@@ -55,20 +71,62 @@ export async function renderStackReport(
     async () => {
       // Imported after the mocks are set: the program's modules must see the mock monitor.
       const { deployStack } = await import("./stack.js");
-      deployStack(loadConfig());
+      // Config errors surface here, as plain rejections (inside the stack they would not).
+      const config = loadConfig();
+      // Inside a root stack resource, as `pulumi up` runs index.ts, so options can be observed.
+      await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((t) => {
+          safety[t.name] = safetyOf(t.type, t.opts);
+          return undefined;
+        });
+        deployStack(config);
+        return {};
+      });
     },
   );
+  // The engine resolves inherited providers: take the reference it registered.
+  for (const r of registered) {
+    const entry = safety[r.name];
+    if (entry && r.provider) entry.provider = r.provider;
+  }
   return {
     stack,
+    safety,
     objects: registered
       .filter((r) => r.type.startsWith("kubernetes:"))
       .map(toKubeObject)
       .sort(byApplyOrder),
     others: registered
-      .filter((r) => r.custom !== false && !r.type.startsWith("kubernetes:"))
+      .filter(
+        (r) =>
+          r.custom !== false &&
+          !r.type.startsWith("kubernetes:") &&
+          !r.type.startsWith("pulumi:providers:"),
+      )
       .map(redact),
     generatedSecrets,
   };
+}
+
+function safetyOf(type: string, o: pulumi.ResourceOptions): ResourceSafety {
+  const deps =
+    o.dependsOn === undefined ? [] : Array.isArray(o.dependsOn) ? o.dependsOn : [o.dependsOn];
+  const provider = (o as pulumi.CustomResourceOptions).provider;
+  return {
+    type,
+    protect: o.protect === true,
+    retainOnDelete: o.retainOnDelete === true,
+    deleteBeforeReplace: (o as pulumi.CustomResourceOptions).deleteBeforeReplace === true,
+    ignoreChanges: o.ignoreChanges ?? [],
+    dependsOn: deps.map(resourceName),
+    ...(provider ? { provider: resourceName(provider) } : {}),
+  };
+}
+
+// The logical name Pulumi gave a resource object (internal field, stable across 3.x).
+function resourceName(r: unknown): string {
+  const name = (r as { __name?: unknown }).__name;
+  return typeof name === "string" ? name : "?";
 }
 
 const SECRET_PLACEHOLDER = "pulumi-secret-not-available-offline";
@@ -131,9 +189,10 @@ const SAFE_INPUTS: Record<string, readonly string[]> = {
     "tokenPolicies",
     "tokenTtl",
     "tokenMaxTtl",
+    "audience",
   ],
   "vault:kv/secretV2:SecretV2": ["mount", "name"],
-  "random:index/randomPassword:RandomPassword": ["length", "special"],
+  "random:index/randomPassword:RandomPassword": ["length", "special", "keepers"],
 };
 
 function redact(r: pulumi.runtime.MockResourceArgs): OtherResource {
@@ -154,8 +213,11 @@ const KIND_ORDER = [
   "StatefulSet",
   "Deployment",
   "HorizontalPodAutoscaler",
+  "ScaledObject",
   "PodDisruptionBudget",
+  "Certificate",
   "Ingress",
+  "HTTPRoute",
   "ServiceMonitor",
   "PrometheusRule",
 ];

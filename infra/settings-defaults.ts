@@ -61,7 +61,8 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     alerts: {
       deliveryP99Ms: slo.dev.deliveryP99Ms,
       errorRate: slo.dev.errorRate,
-      cpuPercent: 80,
+      clientErrorRate: 0.05,
+      eventLoopLagMs: 100,
       disconnectSpikePerSecond: 20,
     },
   },
@@ -115,7 +116,8 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     alerts: {
       deliveryP99Ms: slo.prod.deliveryP99Ms,
       errorRate: slo.prod.errorRate,
-      cpuPercent: 80,
+      clientErrorRate: 0.05,
+      eventLoopLagMs: 100,
       disconnectSpikePerSecond: 50,
     },
   },

@@ -25,7 +25,7 @@ describe("settingsFor", () => {
     expect(s.rollout).toMatchObject({ maxSurge: 1, maxUnavailable: 1 });
     expect(s.alerts.deliveryP99Ms).toBe(800);
     expect(s.alerts.deliveryP99Ms).toBe(slo.prod.deliveryP99Ms);
-    expect(s.alerts.cpuPercent).toBe(80);
+    expect(s.alerts.eventLoopLagMs).toBe(100);
     expect(s.redis).toMatchObject({ mode: "sentinel", replicas: 3 });
     expect(s.slo).toEqual(slo.prod);
   });
@@ -121,6 +121,7 @@ describe("hubEnv", () => {
     const s = settingsFor("prod");
     expect(hubEnv(s)).toEqual({
       PORT: "8080",
+      INTERNAL_PORT: "9091",
       MAX_CONNECTIONS: String(s.hub.maxConnections),
       MAX_CONNECTIONS_PER_IP: String(s.hub.maxConnectionsPerIp),
       MAX_PAYLOAD_BYTES: String(s.hub.maxPayloadBytes),

@@ -8,8 +8,13 @@ import { DEFAULTS } from "./settings-defaults.js";
 export const STACKS = ["dev", "prod"] as const;
 export type StackName = (typeof STACKS)[number];
 
-/** The hub's one HTTP/WebSocket port (probes, metrics and traffic share it). */
+/** The hub's public port: the WebSocket path and the publish API only (env PORT). */
 export const HUB_PORT = 8080;
+/** The hub's internal port: /livez, /readyz, /metrics for the kubelet and Prometheus (env INTERNAL_PORT). */
+export const HUB_INTERNAL_PORT = 9091;
+/** The public paths the ingress routes: the WebSocket endpoint and the publish API. */
+export const HUB_WS_PATH = "/v1/ws";
+export const HUB_PUBLISH_PATH = "/v1/publish";
 /** Seconds the grace period must leave after drain + delay for flushing and closing Redis. */
 export const GRACE_MARGIN_SECONDS = 5;
 
@@ -83,7 +88,10 @@ const settingsSchema = z.strictObject({
   alerts: z.strictObject({
     deliveryP99Ms: positive,
     errorRate: z.number().gt(0).lt(1),
-    cpuPercent: z.int().min(10).max(100),
+    /** Client errors (refused frames) per request that deserve a look (warning only). */
+    clientErrorRate: z.number().gt(0).lt(1),
+    /** Event-loop lag p99 (5 m average) per pod above which the pod counts as saturated. */
+    eventLoopLagMs: positive,
     /** Disconnects per second (whole service, 5 m rate) that count as a drop spike. */
     disconnectSpikePerSecond: z.number().positive(),
   }),
@@ -199,6 +207,7 @@ export function hubEnv(s: Settings): Record<string, string> {
   const h = s.hub;
   return {
     PORT: String(HUB_PORT),
+    INTERNAL_PORT: String(HUB_INTERNAL_PORT),
     MAX_CONNECTIONS: String(h.maxConnections),
     MAX_CONNECTIONS_PER_IP: String(h.maxConnectionsPerIp),
     MAX_PAYLOAD_BYTES: String(h.maxPayloadBytes),

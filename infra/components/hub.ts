@@ -1,8 +1,10 @@
-// The hub: Deployment (rollout numbers, probes, grace period, restricted pods, topology spread),
-// Service, HPA on CPU and connections per pod, PDB, ServiceAccount and an optional Ingress.
+// The hub: Deployment (rollout numbers, probes on the internal port, grace period, restricted
+// pods, topology spread), Service, autoscaling, PDB, ServiceAccount and an optional public route.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HUB_PORT, hubEnv, type StackSettings } from "../settings.js";
+import { HUB_INTERNAL_PORT, HUB_PORT, hubEnv, type StackSettings } from "../settings.js";
+import { type ConnectionsMetric, HubAutoscaling } from "./hub-autoscaling.js";
+import { HubRoute, type HubRouteArgs } from "./hub-route.js";
 import {
   containerSecurityContext,
   labelsFor,
@@ -14,6 +16,9 @@ import type { SecretWiring } from "./vault-secrets.js";
 
 /** uid/gid the hub image runs as (service/Dockerfile). */
 export const HUB_UID = 10001;
+/** Port names: `http` is public (WebSocket, publish API), `internal` serves probes and metrics. */
+export const PUBLIC_PORT_NAME = "http";
+export const INTERNAL_PORT_NAME = "internal";
 
 export interface HubArgs {
   stack: string;
@@ -27,7 +32,11 @@ export interface HubArgs {
   /** REDIS_URL or REDIS_SENTINELS (+ name) from RedisHa. */
   redisEnv: Record<string, pulumi.Input<string>>;
   secrets: SecretWiring;
-  ingress?: { host: string; className: string; tlsSecretName?: string; timeoutSeconds: number };
+  /** The public route (Ingress or HTTPRoute); absent: no route. */
+  ingress?: Omit<HubRouteArgs, "namespace" | "labels" | "service" | "port" | "portNumber">;
+  /** Plain namespace name, for PromQL in a KEDA trigger. */
+  namespaceName: string;
+  autoscaling: { connections: ConnectionsMetric; prometheusAddress: string };
   /** How many proxies in front append X-Forwarded-For (TRUSTED_PROXIES); 0 = none trusted. */
   proxyHops: number;
 }
@@ -52,8 +61,8 @@ export class Hub extends pulumi.ComponentResource {
       `${name}-sa`,
       {
         metadata: { ...meta, name: args.serviceAccountName },
-        // The Vault agent sidecar logs in with this token; operator mode needs none in the pod.
-        automountServiceAccountToken: Object.keys(args.secrets.annotations).length > 0,
+        // The hub never calls the Kubernetes API; the Vault agent gets its own token volume.
+        automountServiceAccountToken: false,
       },
       parent,
     );
@@ -81,8 +90,9 @@ export class Hub extends pulumi.ComponentResource {
           },
         },
       },
-      // The HPA owns the replica count after the first deploy.
-      { ...parent, ignoreChanges: ["spec.replicas"] },
+      // The HPA owns the replica count after the first deploy. Pods wait for their Vault role
+      // and secrets, or a first deploy races them and hangs in the agent's init.
+      { ...parent, ignoreChanges: ["spec.replicas"], dependsOn: args.secrets.dependsOn },
     );
 
     this.service = new k8s.core.v1.Service(
@@ -92,60 +102,35 @@ export class Hub extends pulumi.ComponentResource {
         spec: {
           type: "ClusterIP",
           selector,
-          ports: [{ name: "http", port: HUB_PORT, targetPort: "http", protocol: "TCP" }],
+          ports: [
+            {
+              name: PUBLIC_PORT_NAME,
+              port: HUB_PORT,
+              targetPort: PUBLIC_PORT_NAME,
+              protocol: "TCP",
+            },
+            {
+              name: INTERNAL_PORT_NAME,
+              port: HUB_INTERNAL_PORT,
+              targetPort: INTERNAL_PORT_NAME,
+              protocol: "TCP",
+            },
+          ],
         },
       },
       parent,
     );
 
-    new k8s.autoscaling.v2.HorizontalPodAutoscaler(
-      `${name}-hpa`,
+    new HubAutoscaling(
+      `${name}-autoscaling`,
       {
-        metadata: meta,
-        spec: {
-          scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: base },
-          minReplicas: s.hpa.minReplicas,
-          maxReplicas: s.hpa.maxReplicas,
-          metrics: [
-            {
-              type: "Resource",
-              resource: {
-                name: "cpu",
-                target: { type: "Utilization", averageUtilization: s.hpa.cpuUtilizationPercent },
-              },
-            },
-            {
-              // Served by prometheus-adapter from the hub's own gauge.
-              type: "Pods",
-              pods: {
-                metric: { name: "wshub_connections" },
-                target: { type: "AverageValue", averageValue: String(s.hpa.connectionsPerPod) },
-              },
-            },
-          ],
-          behavior: {
-            // Removing a pod closes its WebSockets: scale down late and one step at a time.
-            scaleDown: {
-              stabilizationWindowSeconds: s.hpa.scaleDownStabilizationSeconds,
-              selectPolicy: "Min",
-              policies: [
-                {
-                  type: "Pods",
-                  value: s.hpa.scaleDownPods,
-                  periodSeconds: s.hpa.scaleDownPeriodSeconds,
-                },
-              ],
-            },
-            scaleUp: {
-              stabilizationWindowSeconds: 0,
-              selectPolicy: "Max",
-              policies: [
-                { type: "Percent", value: 100, periodSeconds: 60 },
-                { type: "Pods", value: 4, periodSeconds: 60 },
-              ],
-            },
-          },
-        },
+        namespace: ns,
+        namespaceName: args.namespaceName,
+        labels: this.labels,
+        deployment: base,
+        settings: s,
+        connections: args.autoscaling.connections,
+        prometheusAddress: args.autoscaling.prometheusAddress,
       },
       parent,
     );
@@ -159,13 +144,28 @@ export class Hub extends pulumi.ComponentResource {
           // node drains would block forever).
           maxUnavailable: Math.max(1, s.rollout.maxUnavailable),
           selector: { matchLabels: selector },
-          unhealthyPodEvictionPolicy: "AlwaysAllow",
+          // A Redis outage makes every hub pod unready: AlwaysAllow would let a drain evict
+          // them all at once; IfHealthyBudget keeps the budget for unready pods too.
+          unhealthyPodEvictionPolicy: "IfHealthyBudget",
         },
       },
       parent,
     );
 
-    if (args.ingress) this.createIngress(name, args.ingress, meta);
+    if (args.ingress) {
+      new HubRoute(
+        `${name}-route`,
+        {
+          ...args.ingress,
+          namespace: ns,
+          labels: this.labels,
+          service: base,
+          port: PUBLIC_PORT_NAME,
+          portNumber: HUB_PORT,
+        },
+        parent,
+      );
+    }
     this.registerOutputs({
       deployment: this.deployment.metadata.name,
       service: this.service.metadata.name,
@@ -175,7 +175,7 @@ export class Hub extends pulumi.ComponentResource {
   private podSpec(args: HubArgs): k8s.types.input.core.v1.PodSpec {
     const s = args.settings;
     const probe = (path: string, p: StackSettings["probes"]["startup"]) => ({
-      httpGet: { path, port: "http" },
+      httpGet: { path, port: INTERNAL_PORT_NAME },
       periodSeconds: p.periodSeconds,
       failureThreshold: p.failureThreshold,
       timeoutSeconds: p.timeoutSeconds,
@@ -195,10 +195,14 @@ export class Hub extends pulumi.ComponentResource {
       AUTH_JWT_SECRET_FILE: required(files, "jwt-secret"),
       API_KEY_FILE: required(files, "api-key"),
     };
-    const spread = (topologyKey: string, whenUnsatisfiable: string) => ({
+    // ScheduleAnyway: a strict spread leaves pods Pending when a zone or node is full; Honor:
+    // nodes the pods cannot tolerate are no empty domains that hold the skew back.
+    const spread = (topologyKey: string) => ({
       maxSkew: 1,
       topologyKey,
-      whenUnsatisfiable,
+      whenUnsatisfiable: "ScheduleAnyway",
+      nodeTaintsPolicy: "Honor",
+      nodeAffinityPolicy: "Honor",
       labelSelector: { matchLabels: selectorFor("hub", args.stack) },
       // Spread each ReplicaSet on its own, so a rollout's new pods spread too.
       matchLabelKeys: ["pod-template-hash"],
@@ -209,19 +213,20 @@ export class Hub extends pulumi.ComponentResource {
       // No preStop hook: on SIGTERM the hub itself turns readiness off, waits
       // SHUTDOWN_DELAY_SECONDS, then drains for DRAIN_SECONDS; the grace period covers both.
       terminationGracePeriodSeconds: s.shutdown.terminationGracePeriodSeconds,
+      automountServiceAccountToken: false,
       topologySpreadConstraints: [
-        spread("topology.kubernetes.io/zone", "ScheduleAnyway"),
-        spread(
-          "kubernetes.io/hostname",
-          args.stack === "prod" ? "DoNotSchedule" : "ScheduleAnyway",
-        ),
+        spread("topology.kubernetes.io/zone"),
+        spread("kubernetes.io/hostname"),
       ],
       containers: [
         {
           name: "hub",
           image: args.image,
           imagePullPolicy: "IfNotPresent",
-          ports: [{ name: "http", containerPort: HUB_PORT, protocol: "TCP" }],
+          ports: [
+            { name: PUBLIC_PORT_NAME, containerPort: HUB_PORT, protocol: "TCP" },
+            { name: INTERNAL_PORT_NAME, containerPort: HUB_INTERNAL_PORT, protocol: "TCP" },
+          ],
           env: [
             { name: "NODE_ID", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
             ...Object.entries(env).map(([name, value]) => ({ name, value })),
@@ -236,48 +241,6 @@ export class Hub extends pulumi.ComponentResource {
       ],
       volumes: [{ name: "tmp", emptyDir: { sizeLimit: "64Mi" } }, ...args.secrets.volumes],
     };
-  }
-
-  private createIngress(
-    name: string,
-    ingress: NonNullable<HubArgs["ingress"]>,
-    meta: { name: string; namespace: pulumi.Input<string>; labels: Record<string, string> },
-  ): void {
-    const timeout = String(ingress.timeoutSeconds);
-    new k8s.networking.v1.Ingress(
-      `${name}-ingress`,
-      {
-        metadata: {
-          ...meta,
-          annotations: {
-            // WebSockets are long-lived: the default 60 s idle timeout would cut them.
-            "nginx.ingress.kubernetes.io/proxy-read-timeout": timeout,
-            "nginx.ingress.kubernetes.io/proxy-send-timeout": timeout,
-          },
-        },
-        spec: {
-          ingressClassName: ingress.className,
-          ...(ingress.tlsSecretName
-            ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] }
-            : {}),
-          rules: [
-            {
-              host: ingress.host,
-              http: {
-                paths: [
-                  {
-                    path: "/",
-                    pathType: "Prefix",
-                    backend: { service: { name: meta.name, port: { name: "http" } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      },
-      { parent: this },
-    );
   }
 }
 

@@ -19,7 +19,13 @@ const baseArgs: NetworkPoliciesArgs = {
   namespace: ns,
   hubSelector: selectorFor("hub", "prod"),
   hubPort: 8080,
-  redis: { selector: selectorFor("redis", "prod"), ports: [6379, 26379], replicated: true },
+  hubInternalPort: 9091,
+  redis: {
+    selector: selectorFor("redis", "prod"),
+    ports: [6379, 26379],
+    metricsPorts: [9121, 9122],
+    replicated: true,
+  },
   ingressNamespace: "ingress-nginx",
   monitoringNamespace: "monitoring",
   dnsNamespace: "kube-system",
@@ -51,7 +57,9 @@ describe("NetworkPolicies", async () => {
 
   it.each([
     ["ingress controller → hub:8080", ingress, hub, 8080],
-    ["prometheus → hub:8080 (/metrics)", prometheus, hub, 8080],
+    ["prometheus → hub:9091 (/metrics on the internal port)", prometheus, hub, 9091],
+    ["prometheus → redis exporter:9121", prometheus, redis, 9121],
+    ["prometheus → sentinel exporter:9122", prometheus, redis, 9122],
     ["hub → redis:6379", hub, redis, 6379],
     ["hub → sentinel:26379", hub, redis, 26379],
     ["redis → redis:6379 (replication)", redis, redis, 6379],
@@ -75,6 +83,10 @@ describe("NetworkPolicies", async () => {
   it.each([
     ["ingress controller → redis", ingress, redis, 6379],
     ["ingress controller → hub on another port", ingress, hub, 9090],
+    ["ingress controller → hub's internal port (/metrics, /readyz)", ingress, hub, 9091],
+    ["prometheus → hub's public port", prometheus, hub, 8080],
+    ["another namespace → hub's internal port", elsewhere, hub, 9091],
+    ["ingress controller → redis exporter", ingress, redis, 9121],
     ["prometheus → redis", prometheus, redis, 6379],
     ["redis → hub", redis, hub, 8080],
     ["hub → hub", hub, hub, 8080],
@@ -104,12 +116,24 @@ describe("NetworkPolicies", async () => {
       const { NetworkPolicies } = await import("./network-policies.js");
       new NetworkPolicies("net", {
         ...noVault,
-        redis: { selector: selectorFor("redis", "prod"), ports: [6379], replicated: false },
+        redis: {
+          selector: selectorFor("redis", "prod"),
+          ports: [6379],
+          metricsPorts: [9121],
+          replicated: false,
+        },
       });
     });
     expect(allows(single.objects, hub, vault, 8200)).toBe(false);
     expect(allows(single.objects, redis, redis, 6379)).toBe(false);
     expect(allows(single.objects, hub, redis, 6379)).toBe(true);
     expect(allows(single.objects, hub, redis, 26379)).toBe(false);
+  });
+
+  it("lets the kubelet reach the internal port from the node CIDR when asked", async () => {
+    const withNodes = await renderPolicies({ nodeCidr: "10.0.0.0/16" });
+    expect(allows(withNodes, { ip: "10.0.3.4" }, hub, 9091)).toBe(true);
+    expect(allows(withNodes, { ip: "10.0.3.4" }, hub, 8080)).toBe(false);
+    expect(allows(objects, { ip: "10.0.3.4" }, hub, 9091)).toBe(false);
   });
 });

@@ -7,11 +7,20 @@ type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 export interface NetworkPoliciesArgs {
   namespace: pulumi.Input<string>;
   hubSelector: Record<string, string>;
+  /** Public port (ingress controller only) and internal port (probes and metrics). */
   hubPort: number;
-  /** In-cluster Redis pods, or the CIDR of a managed Redis. */
+  hubInternalPort: number;
+  /** In-cluster Redis pods (with their exporters' ports), or the CIDR of a managed Redis. */
   redis:
-    | { selector: Record<string, string>; ports: number[]; replicated: boolean }
+    | {
+        selector: Record<string, string>;
+        ports: number[];
+        metricsPorts: number[];
+        replicated: boolean;
+      }
     | { cidr: string; ports: number[] };
+  /** Node addresses, for CNIs that apply policies to kubelet probes too. */
+  nodeCidr?: string;
   ingressNamespace: string;
   monitoringNamespace: string;
   dnsNamespace: string;
@@ -27,7 +36,7 @@ const inNamespace = (name: string): Peer => ({
 });
 const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
-/** NetworkPolicies: default deny, DNS, ingress → hub, Prometheus → hub, hub → Redis, Redis ↔ Redis, → Vault. */
+/** NetworkPolicies: default deny, DNS, ingress → hub (public port), Prometheus → hub and Redis exporters, hub → Redis, Redis ↔ Redis, → Vault. */
 export class NetworkPolicies extends pulumi.ComponentResource {
   readonly names: string[] = [];
 
@@ -71,11 +80,16 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       policyTypes: ["Ingress"],
       ingress: [{ from: [inNamespace(args.ingressNamespace)], ports: tcp([args.hubPort]) }],
     });
-    // /metrics is served on the hub's one port.
-    policy("hub-from-prometheus", {
+    // /metrics, /livez and /readyz live on the internal port: Prometheus (and the kubelet where
+    // the CNI filters probes) only, never the ingress controller.
+    const scrapers: Peer[] = [
+      inNamespace(args.monitoringNamespace),
+      ...(args.nodeCidr ? [{ ipBlock: { cidr: args.nodeCidr } }] : []),
+    ];
+    policy("hub-internal", {
       podSelector: hub,
       policyTypes: ["Ingress"],
-      ingress: [{ from: [inNamespace(args.monitoringNamespace)], ports: tcp([args.hubPort]) }],
+      ingress: [{ from: scrapers, ports: tcp([args.hubInternalPort]) }],
     });
 
     const redisPorts = tcp(args.redis.ports);
@@ -103,6 +117,11 @@ export class NetworkPolicies extends pulumi.ComponentResource {
             ports: redisPorts,
           },
         ],
+      });
+      policy("redis-from-prometheus", {
+        podSelector: redis,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: scrapers, ports: tcp(args.redis.metricsPorts) }],
       });
       if (args.redis.replicated) {
         policy("redis-to-peers", {

@@ -1,59 +1,133 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
+import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { REDIS_EXPORTER_IMAGE, REDIS_IMAGE } from "../images.js";
 import { settingsFor } from "../settings.js";
 import { type Json, only, renderComponents } from "../testing/components.js";
 import type { RedisHaArgs } from "./redis-ha.js";
-import { redisInitScript } from "./redis-scripts.js";
 
 const secrets = {
   annotations: { "vault.hashicorp.com/agent-inject": "true" },
   volumes: [],
   volumeMounts: [],
+  dependsOn: [],
   files: { "redis-password": "/vault/secrets/redis-password" },
 };
 
+/** Resource options by resource name, seen through a transformation on the component. */
+type Captured = Record<string, pulumi.ResourceOptions>;
+
 async function renderRedis(stack: "dev" | "prod", args: Partial<RedisHaArgs> = {}) {
   let hubEnv: Json = {};
+  const options: Captured = {};
   const r = await renderComponents(async () => {
     const [{ RedisHa }, pulumi] = await Promise.all([
       import("./redis-ha.js"),
       import("@pulumi/pulumi"),
     ]);
-    const redis = new RedisHa("redis", {
-      stack,
-      namespace: "wshub",
-      settings: settingsFor(stack).redis,
-      redis: { external: false, image: "redis:7.2.5" },
-      serviceAccountName: "wshub-redis",
-      secrets,
-      ...args,
-    });
+    const redis = new RedisHa(
+      "redis",
+      {
+        stack,
+        namespace: "wshub",
+        settings: settingsFor(stack).redis,
+        redis: { external: false, image: REDIS_IMAGE, exporterImage: REDIS_EXPORTER_IMAGE },
+        serviceAccountName: "wshub-redis",
+        secrets,
+        passwordRotation: { mode: stack === "prod" ? "reload" : "restart", generation: 1 },
+        protect: stack === "prod",
+        ...args,
+      },
+      {
+        transformations: [
+          (t) => {
+            options[t.name] = t.opts;
+            return undefined;
+          },
+        ],
+      },
+    );
     hubEnv = await new Promise((resolve) => pulumi.output(redis.hubEnv).apply(resolve));
   }, stack);
-  return { ...r, hubEnv };
+  return { ...r, hubEnv, options };
 }
 
 describe("RedisHa (prod: Sentinel)", async () => {
-  const { objects, hubEnv } = await renderRedis("prod");
+  const { objects, hubEnv, options } = await renderRedis("prod");
   const sts = only(objects, "StatefulSet") as Json;
   const pod = sts.spec.template.spec;
+  const container = (name: string) => pod.containers.find((c: Json) => c.name === name);
 
-  it("runs 3 pods, each with a Redis and a Sentinel container", () => {
+  it("runs 3 pods, each with Redis, Sentinel, their exporters and the password reload", () => {
     expect(sts.spec.replicas).toBe(3);
-    expect(
-      pod.containers.map((c: Json) => [c.name, c.command[0], c.ports[0].containerPort]),
-    ).toEqual([
-      ["redis", "redis-server", 6379],
-      ["sentinel", "redis-sentinel", 26379],
-    ]);
+    expect(pod.containers.map((c: Json) => [c.name, c.image, c.ports?.[0]?.containerPort])).toEqual(
+      [
+        ["redis", REDIS_IMAGE, 6379],
+        ["sentinel", REDIS_IMAGE, 26379],
+        ["redis-exporter", REDIS_EXPORTER_IMAGE, 9121],
+        ["sentinel-exporter", REDIS_EXPORTER_IMAGE, 9122],
+        ["password-reload", REDIS_IMAGE, undefined],
+      ],
+    );
+    expect(container("redis-exporter").args).toEqual(
+      expect.arrayContaining([
+        "--redis.user=metrics",
+        "--redis.password-file=/run/redis/exporter-passwords.json",
+      ]),
+    );
+    expect(container("sentinel-exporter").args).not.toContain(
+      "--redis.password-file=/run/redis/exporter-passwords.json",
+    );
+  });
+
+  it("hands the primary over in a preStop of both containers, within the grace period", () => {
+    for (const name of ["redis", "sentinel"]) {
+      expect(container(name).lifecycle.preStop.exec.command).toEqual([
+        "sh",
+        "/etc/redis/prestop.sh",
+      ]);
+    }
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(20 + 10);
+  });
+
+  it("keeps a loading Redis alive (liveness accepts LOADING, readiness does not)", () => {
+    const live = container("redis").livenessProbe.exec.command.join(" ");
+    const ready = container("redis").readinessProbe.exec.command.join(" ");
+    expect(live).toContain("PONG|LOADING*");
+    expect(ready).not.toContain("LOADING");
+  });
+
+  it("caps Redis' memory below its container limit (maxmemory in the mounted base.conf)", () => {
+    const cm = only(objects, "ConfigMap") as Json;
+    expect(cm.data["base.conf"]).toContain(
+      `maxmemory ${Math.floor(settingsFor("prod").redis.resources.limits.memoryMiB * 0.6)}mb`,
+    );
+  });
+
+  it("names the ConfigMap after its content so a script change rolls the pods", async () => {
+    const cm = only(objects, "ConfigMap") as Json;
+    expect(cm.metadata.name).toMatch(/^wshub-redis-config-[0-9a-f]{10}$/);
+    const volume = pod.volumes.find((v: Json) => v.name === "config");
+    expect(volume.configMap.name).toBe(cm.metadata.name);
+    const other = await renderRedis("prod", {
+      settings: { ...settingsFor("prod").redis, minReplicasAck: 2 },
+    });
+    expect((only(other.objects, "ConfigMap") as Json).metadata.name).not.toBe(cm.metadata.name);
+  });
+
+  it("never replaces the StatefulSet for a storage change, and keeps its volumes", () => {
+    const opts = options["redis-statefulset"];
+    expect(opts?.ignoreChanges).toEqual(["spec.volumeClaimTemplates"]);
+    expect(opts?.retainOnDelete).toBe(true);
+    expect(opts?.protect).toBe(true);
+    expect((opts as pulumi.CustomResourceOptions | undefined)?.deleteBeforeReplace).toBeUndefined();
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: "Retain",
+      whenScaled: "Retain",
+    });
   });
 
   it("resolves peers through a headless Service that publishes not-ready pods", () => {
-    const svc = only(objects, "Service") as Json;
+    const svc = only(objects, "Service", "wshub-redis-headless") as Json;
     expect(sts.spec.serviceName).toBe(svc.metadata.name);
     expect(svc.spec).toMatchObject({ clusterIP: "None", publishNotReadyAddresses: true });
     expect(svc.spec.ports.map((p: Json) => p.port)).toEqual([6379, 26379]);
@@ -68,12 +142,21 @@ describe("RedisHa (prod: Sentinel)", async () => {
     });
   });
 
-  it("keeps at most one pod down at a time and spreads pods over nodes", () => {
-    expect((only(objects, "PodDisruptionBudget") as Json).spec.maxUnavailable).toBe(1);
-    expect(pod.topologySpreadConstraints[0]).toMatchObject({
-      topologyKey: "kubernetes.io/hostname",
-      whenUnsatisfiable: "DoNotSchedule",
+  it("keeps at most one pod down at a time and spreads pods over zones and nodes", () => {
+    expect((only(objects, "PodDisruptionBudget") as Json).spec).toMatchObject({
+      maxUnavailable: 1,
+      unhealthyPodEvictionPolicy: "IfHealthyBudget",
     });
+    expect(
+      pod.topologySpreadConstraints.map((t: Json) => [
+        t.topologyKey,
+        t.whenUnsatisfiable,
+        t.nodeTaintsPolicy,
+      ]),
+    ).toEqual([
+      ["topology.kubernetes.io/zone", "DoNotSchedule", "Honor"],
+      ["kubernetes.io/hostname", "DoNotSchedule", "Honor"],
+    ]);
   });
 
   it("runs restricted as the redis user with probes that authenticate from the file", () => {
@@ -91,14 +174,19 @@ describe("RedisHa (prod: Sentinel)", async () => {
       "$(cat /vault/secrets/redis-password)",
     );
     expect(redis.livenessProbe.exec.command).toBeDefined();
-    expect(pod.containers[1].readinessProbe.exec.command.join(" ")).toContain("-p 26379 ping");
+    expect(pod.containers[1].readinessProbe.exec.command.join(" ")).toContain(
+      "-p 26379 --raw ping",
+    );
+    expect(pod.automountServiceAccountToken).toBe(false);
   });
 
   it("gets the password from Vault annotations, never from env or args", () => {
     expect(sts.spec.template.metadata.annotations).toMatchObject(secrets.annotations);
     for (const c of [...pod.containers, ...pod.initContainers]) {
       expect(c.env).toBeUndefined();
-      expect(c.command.join(" ")).not.toMatch(/requirepass|--masterauth/);
+      expect([...(c.command ?? []), ...(c.args ?? [])].join(" ")).not.toMatch(
+        /requirepass|--masterauth|--redis\.password=/,
+      );
     }
   });
 
@@ -112,10 +200,19 @@ describe("RedisHa (prod: Sentinel)", async () => {
 describe("RedisHa (dev: single)", async () => {
   const { objects, hubEnv } = await renderRedis("dev");
 
+  it("restarts the single Redis on a new password generation (no reload loop)", () => {
+    const sts = only(objects, "StatefulSet") as Json;
+    expect(sts.spec.template.metadata.annotations["wshub.io/redis-password-generation"]).toBe("1");
+    expect(sts.spec.template.spec.containers[0].lifecycle).toBeUndefined();
+  });
+
   it("runs one Redis without Sentinel and without a disruption budget", () => {
     const sts = only(objects, "StatefulSet") as Json;
     expect(sts.spec.replicas).toBe(1);
-    expect(sts.spec.template.spec.containers.map((c: Json) => c.name)).toEqual(["redis"]);
+    expect(sts.spec.template.spec.containers.map((c: Json) => c.name)).toEqual([
+      "redis",
+      "redis-exporter",
+    ]);
     expect(objects.filter((o) => o.kind === "PodDisruptionBudget")).toEqual([]);
     expect(hubEnv).toEqual({
       REDIS_URL: "redis://wshub-redis-0.wshub-redis-headless.wshub.svc.cluster.local:6379",
@@ -131,56 +228,5 @@ describe("RedisHa (external)", async () => {
   it("creates no Kubernetes objects and points the hub at the managed URL", () => {
     expect(objects).toEqual([]);
     expect(hubEnv).toEqual({ REDIS_URL: "rediss://redis.example.com:6380" });
-  });
-});
-
-describe("redisInitScript", () => {
-  const hosts = [0, 1, 2].map(
-    (i) => `wshub-redis-${i}.wshub-redis-headless.wshub.svc.cluster.local`,
-  );
-
-  // Runs the real script with sh in a temp dir; no Sentinel answers, as on a cold start.
-  async function run(mode: "sentinel" | "single", hostname: string) {
-    const dir = await mkdtemp(join(tmpdir(), "wshub-redis-init-"));
-    try {
-      await writeFile(join(dir, "pw"), "s3cret-from-vault");
-      const script = redisInitScript({
-        mode,
-        masterName: "wshub",
-        podHosts: mode === "single" ? hosts.slice(0, 1) : hosts,
-        quorum: 2,
-        minReplicasAck: 1,
-        passwordFile: join(dir, "pw"),
-      }).replaceAll("/run/redis", dir);
-      await promisify(execFile)("sh", ["-c", script], {
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOSTNAME: hostname },
-        timeout: 20_000,
-      });
-      const read = (f: string) => readFile(join(dir, f), "utf8").catch(() => undefined);
-      return { redis: await read("redis.conf"), sentinel: await read("sentinel.conf") };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
-  it("makes pod 0 the primary on a cold start and takes the password from the file", async () => {
-    const { redis, sentinel } = await run("sentinel", "wshub-redis-0");
-    expect(redis).toContain("requirepass s3cret-from-vault\nmasterauth s3cret-from-vault");
-    expect(redis).not.toContain("replicaof");
-    expect(redis).toContain("min-replicas-to-write 1");
-    expect(sentinel).toContain(`sentinel monitor wshub ${hosts[0]} 6379 2`);
-    expect(sentinel).toContain("sentinel auth-pass wshub s3cret-from-vault");
-  });
-
-  it("makes other pods replicas of pod 0 when no Sentinel knows a primary", async () => {
-    const { redis } = await run("sentinel", "wshub-redis-2");
-    expect(redis).toContain(`replicaof ${hosts[0]} 6379`);
-    expect(redis).toContain(`replica-announce-ip ${hosts[2]}`);
-  });
-
-  it("writes only redis.conf for a single Redis", async () => {
-    const { redis, sentinel } = await run("single", "wshub-redis-0");
-    expect(redis).toBe("include /etc/redis/base.conf\nrequirepass s3cret-from-vault\n");
-    expect(sentinel).toBeUndefined();
   });
 });

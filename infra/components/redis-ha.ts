@@ -4,31 +4,39 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackSettings } from "../settings.js";
+import { labelsFor, selectorFor } from "./pod.js";
+import { redisPodSpec } from "./redis-pod.js";
 import {
-  containerSecurityContext,
-  labelsFor,
-  podSecurityContext,
-  resourceRequirements,
-  selectorFor,
-} from "./pod.js";
-import { REDIS_BASE_CONF, redisInitScript } from "./redis-scripts.js";
+  type RedisTopology,
+  redisBaseConf,
+  redisInitScript,
+  redisPreStopScript,
+  redisReloadScript,
+} from "./redis-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
-/** uid/gid of the `redis` user in the official image. */
-const REDIS_UID = 999;
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
 export const SENTINEL_MASTER_NAME = "wshub";
+/** Exporter ports (names in alert-rules.ts). */
+export const REDIS_METRICS_PORT = 9121;
+export const SENTINEL_METRICS_PORT = 9122;
 
 export interface RedisHaArgs {
   stack: string;
   namespace: pulumi.Input<string>;
   settings: StackSettings["redis"];
-  /** In-cluster Redis (image) or a managed one (url without credentials). */
-  redis: { external: false; image: string } | { external: true; url: string };
+  /** In-cluster Redis (images) or a managed one (url without credentials). */
+  redis:
+    | { external: false; image: string; exporterImage: string }
+    | { external: true; url: string };
   serviceAccountName: string;
   /** How the Redis pods get the password file (from VaultSecrets); unused when external. */
   secrets?: SecretWiring;
+  /** `reload`: a loop applies a rotated password live; `restart`: pods restart on a new generation. */
+  passwordRotation: { mode: "reload" | "restart"; generation: number };
+  /** Keep the StatefulSet (and so its volumes) when Pulumi would delete it. */
+  protect: boolean;
   clusterDomain?: string;
 }
 
@@ -39,6 +47,11 @@ export class RedisHa extends pulumi.ComponentResource {
   readonly labels: Record<string, string>;
   /** Ports peers and clients use (6379, plus 26379 with Sentinel). */
   readonly ports: number[];
+  /** Exporter ports Prometheus scrapes. */
+  readonly metricsPorts: number[];
+  /** The Service whose endpoints Prometheus scrapes (the exporters' `job`) and its labels. */
+  readonly metricsService: string | undefined;
+  readonly metricsSelector: Record<string, string>;
   readonly statefulSet: k8s.apps.v1.StatefulSet | undefined;
 
   constructor(name: string, args: RedisHaArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,9 +59,17 @@ export class RedisHa extends pulumi.ComponentResource {
     this.labels = labelsFor("redis", args.stack);
     const sentinel = args.settings.mode === "sentinel";
     this.ports = sentinel ? [REDIS_PORT, SENTINEL_PORT] : [REDIS_PORT];
+    this.metricsSelector = {
+      ...selectorFor("redis", args.stack),
+      "app.kubernetes.io/component": "redis-metrics",
+    };
+    this.metricsPorts = sentinel
+      ? [REDIS_METRICS_PORT, SENTINEL_METRICS_PORT]
+      : [REDIS_METRICS_PORT];
     if (args.redis.external) {
       this.hubEnv = { REDIS_URL: args.redis.url };
       this.statefulSet = undefined;
+      this.metricsService = undefined;
       this.registerOutputs({ hubEnv: this.hubEnv });
       return;
     }
@@ -58,6 +79,7 @@ export class RedisHa extends pulumi.ComponentResource {
     const ns = args.namespace;
     const base = `wshub-redis`;
     const headless = `${base}-headless`;
+    this.metricsService = `${base}-metrics`;
     const domain = args.clusterDomain ?? "cluster.local";
     const hosts = pulumi
       .output(ns)
@@ -78,32 +100,44 @@ export class RedisHa extends pulumi.ComponentResource {
       `${name}-sa`,
       {
         metadata: { name: args.serviceAccountName, namespace: ns, labels: this.labels },
-        automountServiceAccountToken: Object.keys(args.secrets.annotations).length > 0,
+        // Redis never calls the Kubernetes API; the Vault agent gets its own token volume.
+        automountServiceAccountToken: false,
       },
       parent,
     );
     const passwordFile = args.secrets.files["redis-password"];
     if (!passwordFile) throw new Error("RedisHa: secrets must provide the redis-password file");
-    const scripts = new k8s.core.v1.ConfigMap(
+    const data = hosts.apply((podHosts) => {
+      const t: RedisTopology = {
+        mode: args.settings.mode,
+        masterName: SENTINEL_MASTER_NAME,
+        podHosts,
+        quorum: args.settings.sentinelQuorum,
+        minReplicasAck: args.settings.minReplicasAck,
+        passwordFile,
+      };
+      return {
+        "base.conf": redisBaseConf(args.settings.resources.limits.memoryMiB),
+        "init.sh": redisInitScript(t),
+        "prestop.sh": redisPreStopScript(t),
+        "reload.sh": redisReloadScript(t),
+      };
+    });
+    // The name carries a hash of the content: a script change creates a new ConfigMap and rolls
+    // the pods onto it (one by one), instead of replacing a fixed-name ConfigMap under them.
+    const configName = data.apply((d) => `${base}-config-${checksum(JSON.stringify(d))}`);
+    const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
-      {
-        metadata: { name: `${base}-config`, namespace: ns, labels: this.labels },
-        data: {
-          "base.conf": REDIS_BASE_CONF,
-          "init.sh": hosts.apply((podHosts) =>
-            redisInitScript({
-              mode: args.settings.mode,
-              masterName: SENTINEL_MASTER_NAME,
-              podHosts,
-              quorum: args.settings.sentinelQuorum,
-              minReplicasAck: args.settings.minReplicasAck,
-              passwordFile,
-            }),
-          ),
-        },
-      },
+      { metadata: { name: configName, namespace: ns, labels: this.labels }, data },
       parent,
     );
+    const portName = (port: number) =>
+      ({
+        [REDIS_PORT]: "redis",
+        [SENTINEL_PORT]: "sentinel",
+        [REDIS_METRICS_PORT]: "redis-metrics",
+        [SENTINEL_METRICS_PORT]: "sentinel-metrics",
+      })[port] ?? String(port);
     new k8s.core.v1.Service(
       `${name}-headless`,
       {
@@ -113,8 +147,25 @@ export class RedisHa extends pulumi.ComponentResource {
           // Peers must resolve each other before they are ready (replication, Sentinel).
           publishNotReadyAddresses: true,
           selector: selectorFor("redis", args.stack),
-          ports: this.ports.map((port) => ({
-            name: port === REDIS_PORT ? "redis" : "sentinel",
+          ports: this.ports.map((port) => ({ name: portName(port), port, targetPort: port })),
+        },
+      },
+      parent,
+    );
+    // A Service of its own for the exporters, so the ServiceMonitor's `job` is Redis' metrics only.
+    new k8s.core.v1.Service(
+      `${name}-metrics`,
+      {
+        metadata: {
+          name: this.metricsService,
+          namespace: ns,
+          labels: { ...this.labels, ...this.metricsSelector },
+        },
+        spec: {
+          type: "ClusterIP",
+          selector: selectorFor("redis", args.stack),
+          ports: this.metricsPorts.map((port) => ({
+            name: portName(port),
             port,
             targetPort: port,
           })),
@@ -122,6 +173,7 @@ export class RedisHa extends pulumi.ComponentResource {
       },
       parent,
     );
+    const rotation = args.passwordRotation;
     this.statefulSet = new k8s.apps.v1.StatefulSet(
       `${name}-statefulset`,
       {
@@ -131,15 +183,32 @@ export class RedisHa extends pulumi.ComponentResource {
           replicas: args.settings.replicas,
           selector: { matchLabels: selectorFor("redis", args.stack) },
           updateStrategy: { type: "RollingUpdate" },
+          // Deleting or scaling down the StatefulSet never deletes the data volumes.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
           template: {
             metadata: {
               labels: this.labels,
               annotations: {
                 ...args.secrets.annotations,
-                "wshub.io/config-checksum": scripts.data.apply((d) => checksum(JSON.stringify(d))),
+                // Restart rotation: a new generation restarts the pods onto the new password.
+                ...(rotation.mode === "restart"
+                  ? { "wshub.io/redis-password-generation": String(rotation.generation) }
+                  : {}),
               },
             },
-            spec: this.podSpec(args, args.secrets, passwordFile, args.redis.image, sentinel),
+            spec: redisPodSpec({
+              stack: args.stack,
+              settings: args.settings,
+              serviceAccountName: args.serviceAccountName,
+              secrets: args.secrets,
+              passwordFile,
+              image: args.redis.image,
+              exporterImage: args.redis.exporterImage,
+              configMapName: config.metadata.name,
+              reload: rotation.mode === "reload",
+              ports: { redis: REDIS_PORT, sentinel: SENTINEL_PORT },
+              metricsPorts: { redis: REDIS_METRICS_PORT, sentinel: SENTINEL_METRICS_PORT },
+            }),
           },
           volumeClaimTemplates: [
             {
@@ -152,7 +221,15 @@ export class RedisHa extends pulumi.ComponentResource {
           ],
         },
       },
-      parent,
+      {
+        ...parent,
+        dependsOn: args.secrets.dependsOn,
+        // volumeClaimTemplates cannot change in place: a new size would replace the StatefulSet
+        // (all pods at once) and still not grow the volumes. docs/infra.md "Growing Redis storage".
+        ignoreChanges: ["spec.volumeClaimTemplates"],
+        protect: args.protect,
+        retainOnDelete: true,
+      },
     );
     // A single Redis cannot tolerate a disruption budget (it would block node drains forever).
     if (sentinel) {
@@ -163,6 +240,7 @@ export class RedisHa extends pulumi.ComponentResource {
           spec: {
             maxUnavailable: 1,
             selector: { matchLabels: selectorFor("redis", args.stack) },
+            unhealthyPodEvictionPolicy: "IfHealthyBudget",
           },
         },
         parent,
@@ -170,110 +248,8 @@ export class RedisHa extends pulumi.ComponentResource {
     }
     this.registerOutputs({ hubEnv: this.hubEnv });
   }
-
-  private podSpec(
-    args: RedisHaArgs,
-    secrets: SecretWiring,
-    passwordFile: string,
-    image: string,
-    sentinel: boolean,
-  ): k8s.types.input.core.v1.PodSpec {
-    const securityContext = containerSecurityContext(REDIS_UID);
-    const resources = resourceRequirements(args.settings.resources);
-    const mounts = [
-      { name: "data", mountPath: "/data" },
-      { name: "run", mountPath: "/run/redis" },
-      { name: "config", mountPath: "/etc/redis", readOnly: true },
-      { name: "tmp", mountPath: "/tmp" },
-      ...secrets.volumeMounts,
-    ];
-    const ping = (port: number, auth: boolean) => ({
-      exec: {
-        command: [
-          "sh",
-          "-c",
-          auth
-            ? `REDISCLI_AUTH="$(cat ${passwordFile})" redis-cli -p ${port} ping | grep -q PONG`
-            : `redis-cli -p ${port} ping | grep -q PONG`,
-        ],
-      },
-    });
-    const probes = (port: number, auth: boolean) => ({
-      readinessProbe: {
-        ...ping(port, auth),
-        periodSeconds: 5,
-        timeoutSeconds: 3,
-        failureThreshold: 3,
-      },
-      livenessProbe: {
-        ...ping(port, auth),
-        initialDelaySeconds: 15,
-        periodSeconds: 10,
-        timeoutSeconds: 3,
-        failureThreshold: 6,
-      },
-    });
-    const containers: k8s.types.input.core.v1.Container[] = [
-      {
-        name: "redis",
-        image,
-        command: ["redis-server", "/run/redis/redis.conf"],
-        ports: [{ name: "redis", containerPort: REDIS_PORT }],
-        resources,
-        securityContext,
-        volumeMounts: mounts,
-        ...probes(REDIS_PORT, true),
-      },
-    ];
-    if (sentinel) {
-      containers.push({
-        name: "sentinel",
-        image,
-        command: ["redis-sentinel", "/run/redis/sentinel.conf"],
-        ports: [{ name: "sentinel", containerPort: SENTINEL_PORT }],
-        resources: resourceRequirements({
-          requests: { cpuMillis: 25, memoryMiB: 32 },
-          limits: { memoryMiB: 64 },
-        }),
-        securityContext,
-        volumeMounts: mounts.filter((m) => m.name !== "data"),
-        ...probes(SENTINEL_PORT, false),
-      });
-    }
-    return {
-      serviceAccountName: args.serviceAccountName,
-      securityContext: podSecurityContext(REDIS_UID),
-      terminationGracePeriodSeconds: 30,
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: "kubernetes.io/hostname",
-          whenUnsatisfiable: sentinel ? "DoNotSchedule" : "ScheduleAnyway",
-          labelSelector: { matchLabels: selectorFor("redis", args.stack) },
-        },
-      ],
-      initContainers: [
-        {
-          name: "config",
-          image,
-          command: ["sh", "/etc/redis/init.sh"],
-          resources,
-          securityContext,
-          volumeMounts: mounts.filter((m) => m.name !== "data"),
-        },
-      ],
-      containers,
-      volumes: [
-        { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-        { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-        { name: "config", configMap: { name: "wshub-redis-config", defaultMode: 0o444 } },
-        ...secrets.volumes,
-      ],
-    };
-  }
 }
 
-// Pods restart when the rendered scripts change (a ConfigMap edit alone does not restart them).
 function checksum(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+  return createHash("sha256").update(text).digest("hex").slice(0, 10);
 }

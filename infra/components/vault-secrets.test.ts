@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Json, renderComponents } from "../testing/components.js";
+import { type Json, only, renderComponents } from "../testing/components.js";
 import type { VaultSecretsArgs } from "./vault-secrets.js";
 
 const baseArgs: VaultSecretsArgs = {
@@ -11,6 +11,10 @@ const baseArgs: VaultSecretsArgs = {
   authMount: "kubernetes",
   hubServiceAccount: "wshub-hub",
   redisServiceAccount: "wshub-redis",
+  redisPasswordGeneration: 1,
+  redisReadsOnce: false,
+  tls: { caSecretName: "wshub-vault-ca" },
+  audience: "vault",
 };
 
 async function renderVault(args: Partial<VaultSecretsArgs> = {}) {
@@ -26,13 +30,13 @@ async function renderVault(args: Partial<VaultSecretsArgs> = {}) {
 }
 
 describe("VaultSecrets (agent)", async () => {
-  const { wiring, byType, generatedSecrets } = await renderVault();
+  const { wiring, byType, generatedSecrets, others } = await renderVault();
 
   it("stores generated Redis password, JWT secret and API key in KV v2 under the stack's path", () => {
     const kv = byType("vault:kv/secretV2:SecretV2");
-    expect(kv.map((k) => [k.mount, k.name])).toEqual([
-      ["secret", "wshub/prod/redis"],
+    expect(kv.map((k) => [k.mount, k.name]).sort()).toEqual([
       ["secret", "wshub/prod/auth"],
+      ["secret", "wshub/prod/redis"],
     ]);
     expect(generatedSecrets).toHaveLength(3);
     const stored = kv.map((k) => JSON.stringify(k.dataJson)).join(" ");
@@ -91,13 +95,71 @@ describe("VaultSecrets (agent)", async () => {
       "jwt-secret": "/vault/secrets/jwt-secret",
       "api-key": "/vault/secrets/api-key",
     });
-    expect(wiring.hub.volumes).toEqual([]);
+    // The agent logs in with an audience-bound token from its own volume, not an API token.
+    expect(a["vault.hashicorp.com/agent-service-account-token-volume-name"]).toBe("vault-token");
+    expect(wiring.hub.volumes).toEqual([
+      {
+        name: "vault-token",
+        projected: {
+          sources: [
+            { serviceAccountToken: { audience: "vault", expirationSeconds: 3600, path: "token" } },
+          ],
+        },
+      },
+    ]);
+    expect(wiring.hub.volumeMounts).toEqual([]);
+  });
+
+  it("verifies Vault's TLS with the CA from the configured Secret", () => {
+    for (const who of ["hub", "redis"]) {
+      expect(wiring[who].annotations).toMatchObject({
+        "vault.hashicorp.com/service": "https://vault.vault.svc:8200",
+        "vault.hashicorp.com/tls-secret": "wshub-vault-ca",
+        "vault.hashicorp.com/ca-cert": "/vault/tls/ca.crt",
+      });
+      expect(wiring[who].annotations["vault.hashicorp.com/tls-skip-verify"]).toBeUndefined();
+    }
+  });
+
+  it("binds the roles to the Vault audience and makes pods wait for their role and KV", () => {
+    for (const r of byType("vault:kubernetes/authBackendRole:AuthBackendRole")) {
+      expect(r.audience).toBe("vault");
+    }
+    expect(wiring.hub.dependsOn).toHaveLength(3);
+    expect(wiring.redis.dependsOn).toHaveLength(2);
+  });
+
+  it("rotates the generated Redis password by generation", () => {
+    const pw = others.find((o) => o.name === "vault-redis-password");
+    expect(pw?.inputs.keepers).toEqual({ generation: "1" });
   });
 
   it("gives Redis pods only the Redis password", () => {
     const keys = Object.keys(wiring.redis.annotations).filter((k) => k.includes("inject-secret-"));
     expect(keys).toEqual(["vault.hashicorp.com/agent-inject-secret-redis-password"]);
     expect(wiring.redis.annotations["vault.hashicorp.com/role"]).toBe("wshub-prod-redis");
+    // Reload rotation: the sidecar keeps the file current.
+    expect(wiring.redis.annotations["vault.hashicorp.com/agent-pre-populate-only"]).toBeUndefined();
+  });
+
+  it("gives pods that read their secret once an init-only agent", async () => {
+    const once = await renderVault({ redisReadsOnce: true });
+    expect(once.wiring.redis.annotations["vault.hashicorp.com/agent-pre-populate-only"]).toBe(
+      "true",
+    );
+    expect(
+      once.wiring.hub.annotations["vault.hashicorp.com/agent-pre-populate-only"],
+    ).toBeUndefined();
+  });
+
+  it("sets no CA only for an explicit plain-HTTP Vault", async () => {
+    const { tls: _t, ...plain } = baseArgs;
+    const r = await renderVault({
+      ...plain,
+      tls: undefined,
+      address: "http://vault.vault.svc:8200",
+    });
+    expect(r.wiring.hub.annotations["vault.hashicorp.com/tls-secret"]).toBeUndefined();
   });
 });
 
@@ -115,10 +177,17 @@ describe("VaultSecrets (operator)", async () => {
     ]);
     const auths = objects.filter((o) => o.kind === "VaultAuth") as Json[];
     expect(auths.map((o) => o.spec.kubernetes)).toEqual([
-      { role: "wshub-prod-hub", serviceAccount: "wshub-hub" },
-      { role: "wshub-prod-redis", serviceAccount: "wshub-redis" },
+      { role: "wshub-prod-hub", serviceAccount: "wshub-hub", audiences: ["vault"] },
+      { role: "wshub-prod-redis", serviceAccount: "wshub-redis", audiences: ["vault"] },
     ]);
-    expect(objects.filter((o) => o.kind === "VaultConnection")).toHaveLength(1);
+    const conn = only(objects, "VaultConnection") as Json;
+    expect(conn.spec).toEqual({
+      address: "https://vault.vault.svc:8200",
+      caCertSecretRef: "wshub-vault-ca",
+    });
+    // Pods wait for the VaultAuth and the synced secrets they mount.
+    expect(wiring.hub.dependsOn.length).toBe(3 + 3);
+    expect(wiring.redis.dependsOn.length).toBe(2 + 2);
   });
 
   it("mounts the synced Secrets at the same file paths as the agent", () => {

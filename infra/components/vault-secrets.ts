@@ -29,7 +29,20 @@ export interface SecretWiring {
   volumeMounts: k8s.types.input.core.v1.VolumeMount[];
   /** Absolute path of each file by file name. */
   files: Record<string, string>;
+  /** The Vault role and KV objects the pods need before they start (explicit dependsOn). */
+  dependsOn: pulumi.Resource[];
 }
+
+/** How pods reach Vault over TLS: the Secret (key `ca.crt`) with Vault's CA; absent = plain HTTP. */
+export interface VaultTls {
+  caSecretName: string;
+  serverName?: string;
+}
+
+/** Where the agent and the operator read the CA (the injector mounts `tls-secret` at /vault/tls). */
+export const VAULT_CA_PATH = "/vault/tls/ca.crt";
+/** The projected token volume pods present to Vault (audience-bound, not an API token). */
+export const VAULT_TOKEN_VOLUME = "vault-token";
 
 export interface VaultSecretsArgs {
   stack: string;
@@ -44,6 +57,14 @@ export interface VaultSecretsArgs {
   redisServiceAccount?: string;
   /** A managed Redis' password (config secret); otherwise one is generated. */
   redisPassword?: pulumi.Input<string>;
+  /** Bumping it generates a new Redis password (rotation). */
+  redisPasswordGeneration: number;
+  /** Redis reads its password once (restart rotation): an init-only agent, no sidecar. */
+  redisReadsOnce: boolean;
+  /** Vault's CA; absent only for an explicit plain-HTTP dev Vault. */
+  tls?: VaultTls;
+  /** The `aud` the roles require of service-account tokens. */
+  audience: string;
 }
 
 /** KV v2 secrets, policies, Kubernetes auth roles and per-pod wiring for hub and Redis. */
@@ -59,10 +80,16 @@ export class VaultSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: VaultSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("wshub:infra:VaultSecrets", name, {}, opts);
     const parent = { parent: this };
-    const password = (id: string, length: number) =>
-      new random.RandomPassword(id, { length, special: false }, parent).result;
+    const password = (id: string, length: number, keepers?: Record<string, string>) =>
+      new random.RandomPassword(
+        id,
+        { length, special: false, ...(keepers ? { keepers } : {}) },
+        parent,
+      ).result;
 
-    const redisPassword = args.redisPassword ?? password(`${name}-redis-password`, 32);
+    const redisPassword =
+      args.redisPassword ??
+      password(`${name}-redis-password`, 32, { generation: String(args.redisPasswordGeneration) });
     this.paths = { redis: `wshub/${args.stack}/redis`, auth: `wshub/${args.stack}/auth` };
     const kv = (id: string, path: string, data: Record<string, pulumi.Input<string>>) =>
       new vault.kv.SecretV2(
@@ -70,30 +97,47 @@ export class VaultSecrets extends pulumi.ComponentResource {
         { mount: args.kvMount, name: path, dataJson: pulumi.secret(pulumi.jsonStringify(data)) },
         parent,
       );
-    kv(`${name}-redis`, this.paths.redis, { password: redisPassword });
-    kv(`${name}-auth`, this.paths.auth, {
+    const redisKv = kv(`${name}-redis`, this.paths.redis, { password: redisPassword });
+    const authKv = kv(`${name}-auth`, this.paths.auth, {
       jwtSecret: password(`${name}-jwt-secret`, 64),
       apiKey: password(`${name}-api-key`, 40),
     });
 
     this.hubRole = `wshub-${args.stack}-hub`;
-    this.role(name, "hub", this.hubRole, args.hubServiceAccount, ["redis", "auth"], args);
-    this.hub = this.wiring(name, "hub", this.hubRole, args.hubServiceAccount, HUB_FILES, args);
+    const hubRole = this.role(
+      name,
+      "hub",
+      this.hubRole,
+      args.hubServiceAccount,
+      ["redis", "auth"],
+      args,
+    );
+    this.hub = this.wiring(name, "hub", this.hubRole, args.hubServiceAccount, HUB_FILES, args, {
+      readsOnce: false,
+      dependsOn: [hubRole, redisKv, authKv],
+    });
 
     if (args.redisServiceAccount === undefined) {
       this.redis = undefined;
       this.redisRole = undefined;
     } else {
       this.redisRole = `wshub-${args.stack}-redis`;
-      this.role(name, "redis", this.redisRole, args.redisServiceAccount, ["redis"], args);
-      const files = [REDIS_PASSWORD];
+      const redisRole = this.role(
+        name,
+        "redis",
+        this.redisRole,
+        args.redisServiceAccount,
+        ["redis"],
+        args,
+      );
       this.redis = this.wiring(
         name,
         "redis",
         this.redisRole,
         args.redisServiceAccount,
-        files,
+        [REDIS_PASSWORD],
         args,
+        { readsOnce: args.redisReadsOnce, dependsOn: [redisRole, redisKv] },
       );
     }
     this.registerOutputs({ paths: this.paths, hubRole: this.hubRole, redisRole: this.redisRole });
@@ -113,7 +157,7 @@ export class VaultSecrets extends pulumi.ComponentResource {
     serviceAccount: string,
     secrets: readonly ("redis" | "auth")[],
     args: VaultSecretsArgs,
-  ): void {
+  ): pulumi.Resource {
     const parent = { parent: this };
     const policy = new vault.Policy(
       `${name}-${who}-policy`,
@@ -126,7 +170,7 @@ export class VaultSecrets extends pulumi.ComponentResource {
       },
       parent,
     );
-    new vault.kubernetes.AuthBackendRole(
+    return new vault.kubernetes.AuthBackendRole(
       `${name}-${who}-role`,
       {
         backend: args.authMount,
@@ -134,6 +178,8 @@ export class VaultSecrets extends pulumi.ComponentResource {
         boundServiceAccountNames: [serviceAccount],
         boundServiceAccountNamespaces: [args.namespace],
         tokenPolicies: [policy.name],
+        // Only tokens minted for Vault log in, not a pod's Kubernetes API token.
+        audience: args.audience,
         tokenTtl: 3600,
         tokenMaxTtl: 14400,
       },
@@ -148,17 +194,36 @@ export class VaultSecrets extends pulumi.ComponentResource {
     serviceAccount: string,
     files: readonly SecretFile[],
     args: VaultSecretsArgs,
+    opts: { readsOnce: boolean; dependsOn: pulumi.Resource[] },
   ): SecretWiring {
     const paths = Object.fromEntries(files.map((f) => [f.file, `${SECRETS_DIR}/${f.file}`]));
     if (args.mode === "agent") {
       return {
-        annotations: agentAnnotations(role, files, args, this.paths),
-        volumes: [],
+        annotations: agentAnnotations(role, files, args, this.paths, opts.readsOnce),
+        // Not mounted in the app containers: only the injected agent presents it to Vault.
+        volumes: [
+          {
+            name: VAULT_TOKEN_VOLUME,
+            projected: {
+              sources: [
+                {
+                  serviceAccountToken: {
+                    audience: args.audience,
+                    expirationSeconds: 3600,
+                    path: "token",
+                  },
+                },
+              ],
+            },
+          },
+        ],
         volumeMounts: [],
         files: paths,
+        dependsOn: opts.dependsOn,
       };
     }
-    return this.operatorWiring(name, who, role, serviceAccount, files, args, paths);
+    const wiring = this.operatorWiring(name, who, role, serviceAccount, files, args, paths);
+    return { ...wiring, dependsOn: [...opts.dependsOn, ...wiring.dependsOn] };
   }
 
   // Vault Secrets Operator: one VaultAuth per consumer, one VaultStaticSecret per KV secret it
@@ -173,6 +238,7 @@ export class VaultSecrets extends pulumi.ComponentResource {
     paths: Record<string, string>,
   ): SecretWiring {
     const parent = { parent: this };
+    const created: pulumi.Resource[] = [];
     const crd = (id: string, kind: string, metaName: string, spec: Record<string, unknown>) =>
       new k8s.apiextensions.CustomResource(
         id,
@@ -187,26 +253,34 @@ export class VaultSecrets extends pulumi.ComponentResource {
     // One connection for every consumer in the namespace.
     const connection = "wshub-vault";
     if (!this.connectionCreated) {
-      crd(`${name}-connection`, "VaultConnection", connection, { address: args.address });
+      crd(`${name}-connection`, "VaultConnection", connection, {
+        address: args.address,
+        ...(args.tls ? { caCertSecretRef: args.tls.caSecretName } : {}),
+        ...(args.tls?.serverName ? { tlsServerName: args.tls.serverName } : {}),
+      });
       this.connectionCreated = true;
     }
     const auth = `wshub-${who}`;
-    crd(`${name}-${who}-auth`, "VaultAuth", auth, {
-      vaultConnectionRef: connection,
-      method: "kubernetes",
-      mount: args.authMount,
-      kubernetes: { role, serviceAccount },
-    });
+    created.push(
+      crd(`${name}-${who}-auth`, "VaultAuth", auth, {
+        vaultConnectionRef: connection,
+        method: "kubernetes",
+        mount: args.authMount,
+        kubernetes: { role, serviceAccount, audiences: [args.audience] },
+      }),
+    );
     const secrets = [...new Set(files.map((f) => f.secret))];
     for (const secret of secrets) {
-      crd(`${name}-${who}-${secret}`, "VaultStaticSecret", `wshub-${who}-${secret}`, {
-        vaultAuthRef: auth,
-        mount: args.kvMount,
-        type: "kv-v2",
-        path: this.paths[secret],
-        refreshAfter: "60s",
-        destination: { name: `wshub-${who}-${secret}`, create: true },
-      });
+      created.push(
+        crd(`${name}-${who}-${secret}`, "VaultStaticSecret", `wshub-${who}-${secret}`, {
+          vaultAuthRef: auth,
+          mount: args.kvMount,
+          type: "kv-v2",
+          path: this.paths[secret],
+          refreshAfter: "60s",
+          destination: { name: `wshub-${who}-${secret}`, create: true },
+        }),
+      );
     }
     const sources = secrets.map((secret) => ({
       secret: {
@@ -220,22 +294,37 @@ export class VaultSecrets extends pulumi.ComponentResource {
       volumes: [{ name: "vault-secrets", projected: { sources, defaultMode: 0o440 } }],
       volumeMounts: [{ name: "vault-secrets", mountPath: SECRETS_DIR, readOnly: true }],
       files: paths,
+      // The pods mount the Secrets the VaultStaticSecrets sync.
+      dependsOn: created,
     };
   }
 }
 
 // The injector renders each file from a template that prints one key, so a file holds only the
-// value (no JSON), and keeps the agent as a sidecar so rotated values reach the files.
+// value (no JSON). Pods that re-read files keep the agent as a sidecar so rotated values reach
+// them; pods that read once get only the init agent.
 function agentAnnotations(
   role: string,
   files: readonly SecretFile[],
   args: VaultSecretsArgs,
   paths: Record<"redis" | "auth", string>,
+  readsOnce: boolean,
 ): Record<string, string> {
   const annotations: Record<string, string> = {
     "vault.hashicorp.com/agent-inject": "true",
     "vault.hashicorp.com/role": role,
     "vault.hashicorp.com/service": args.address,
+    "vault.hashicorp.com/agent-service-account-token-volume-name": VAULT_TOKEN_VOLUME,
+    ...(args.tls
+      ? {
+          "vault.hashicorp.com/tls-secret": args.tls.caSecretName,
+          "vault.hashicorp.com/ca-cert": VAULT_CA_PATH,
+          ...(args.tls.serverName
+            ? { "vault.hashicorp.com/tls-server-name": args.tls.serverName }
+            : {}),
+        }
+      : {}),
+    ...(readsOnce ? { "vault.hashicorp.com/agent-pre-populate-only": "true" } : {}),
     "vault.hashicorp.com/auth-path": `auth/${args.authMount}`,
     "vault.hashicorp.com/agent-init-first": "true",
     "vault.hashicorp.com/agent-run-as-same-user": "true",

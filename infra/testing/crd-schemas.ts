@@ -61,6 +61,7 @@ const vaultConnection = object(vsoVersion, "VaultConnection", {
   address: z.url(),
   skipTLSVerify: z.boolean().optional(),
   caCertSecretRef: z.string().optional(),
+  tlsServerName: z.string().optional(),
 });
 const vaultAuth = object(vsoVersion, "VaultAuth", {
   vaultConnectionRef: z.string().min(1),
@@ -90,6 +91,84 @@ const vaultStaticSecret = object(vsoVersion, "VaultStaticSecret", {
   }),
 });
 
+// Gateway API (gateway.networking.k8s.io/v1), cert-manager (cert-manager.io/v1), KEDA
+// (keda.sh/v1alpha1): only the fields infra emits.
+const httpRoute = object("gateway.networking.k8s.io/v1", "HTTPRoute", {
+  parentRefs: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        namespace: z.string().min(1).optional(),
+        sectionName: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+  hostnames: z.array(z.string().min(1)).optional(),
+  rules: z
+    .array(
+      z.strictObject({
+        matches: z
+          .array(
+            z.strictObject({
+              path: z.strictObject({
+                type: z.enum(["Exact", "PathPrefix", "RegularExpression"]),
+                value: z.string().startsWith("/"),
+              }),
+            }),
+          )
+          .min(1),
+        backendRefs: z
+          .array(z.strictObject({ name: z.string().min(1), port: z.int().min(1).max(65535) }))
+          .min(1),
+      }),
+    )
+    .min(1),
+});
+const certificate = object("cert-manager.io/v1", "Certificate", {
+  secretName: z.string().min(1),
+  dnsNames: z.array(z.string().min(1)).min(1),
+  issuerRef: z.strictObject({
+    name: z.string().min(1),
+    kind: z.enum(["Issuer", "ClusterIssuer"]),
+    group: z.literal("cert-manager.io"),
+  }),
+});
+const scalingPolicy = z.strictObject({
+  type: z.enum(["Pods", "Percent"]),
+  value: z.int().min(1),
+  periodSeconds: z.int().min(1),
+});
+const scalingRules = z.strictObject({
+  stabilizationWindowSeconds: z.int().min(0).optional(),
+  selectPolicy: z.enum(["Max", "Min", "Disabled"]).optional(),
+  policies: z.array(scalingPolicy).optional(),
+});
+const scaledObject = object("keda.sh/v1alpha1", "ScaledObject", {
+  scaleTargetRef: z.strictObject({
+    apiVersion: z.string().optional(),
+    kind: z.string().optional(),
+    name: z.string().min(1),
+  }),
+  minReplicaCount: z.int().min(0).optional(),
+  maxReplicaCount: z.int().min(1).optional(),
+  advanced: z
+    .strictObject({
+      horizontalPodAutoscalerConfig: z.strictObject({
+        behavior: z.strictObject({ scaleUp: scalingRules, scaleDown: scalingRules }).partial(),
+      }),
+    })
+    .optional(),
+  triggers: z
+    .array(
+      z.strictObject({
+        type: z.string().min(1),
+        metricType: z.enum(["Utilization", "AverageValue", "Value"]).optional(),
+        metadata: z.record(z.string(), z.string()),
+      }),
+    )
+    .min(1),
+});
+
 /** Schemas by `apiVersion/kind`. */
 export const CUSTOM_RESOURCE_SCHEMAS: Record<string, z.ZodType> = {
   "monitoring.coreos.com/v1/ServiceMonitor": serviceMonitor,
@@ -97,4 +176,7 @@ export const CUSTOM_RESOURCE_SCHEMAS: Record<string, z.ZodType> = {
   [`${vsoVersion}/VaultConnection`]: vaultConnection,
   [`${vsoVersion}/VaultAuth`]: vaultAuth,
   [`${vsoVersion}/VaultStaticSecret`]: vaultStaticSecret,
+  "gateway.networking.k8s.io/v1/HTTPRoute": httpRoute,
+  "cert-manager.io/v1/Certificate": certificate,
+  "keda.sh/v1alpha1/ScaledObject": scaledObject,
 };
