@@ -28,7 +28,7 @@ const schema = z.object({
   MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
   MAX_PUBLISH_RATE: int(1).default(50),
   MAX_SUBSCRIBE_RATE: int(1).default(20),
-  MAX_REFRESH_RATE: int(1).default(1),
+  MAX_REFRESH_RATE: int(1).default(5),
   SLOW_CONSUMER_BYTES: int(1024).default(4 * 1024 * 1024),
   MAX_CONNECTION_BYTES: int(16 * 1024).default(5 * 1024 * 1024),
   MAX_CHANNELS: int(1).default(100_000),

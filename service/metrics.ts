@@ -48,9 +48,14 @@ export function createMetrics(labels: { version: string; node: string }) {
       help: "Connections closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES",
       registers: [registry],
     }),
+    connectionBytesCloses: new Counter({
+      name: "wshub_connection_bytes_closes_total",
+      help: "Connections closed with 1013 because they held more than MAX_CONNECTION_BYTES",
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: "wshub_rate_limited_total",
-      help: "Frames refused by the publish rate limit",
+      help: "Frames refused by a per-connection rate limit (pub, sub/unsub, refresh)",
       registers: [registry],
     }),
     authFailures: new Counter({

@@ -39,6 +39,7 @@ async function brokerFor(config: Config, log: Logger): Promise<Broker> {
     historySize: config.historySize,
     historyTtlSeconds: config.historyTtlSeconds,
     dedupeSeconds: config.dedupeSeconds,
+    maxChannels: config.maxChannels,
   };
   if (config.redis.mode === "memory") return new MemoryBroker(sizes);
   const { RedisBroker } = await import("../bus/redis/index.js");
@@ -146,7 +147,10 @@ export class HubNode {
       log: this.log,
       maxSubscriptions: c.maxSubscriptions,
       maxPublishRate: c.maxPublishRate,
+      maxSubscribeRate: c.maxSubscribeRate,
+      maxRefreshRate: c.maxRefreshRate,
       slowConsumerBytes: c.slowConsumerBytes,
+      maxConnectionBytes: c.maxConnectionBytes,
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {

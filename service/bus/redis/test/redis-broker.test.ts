@@ -81,8 +81,8 @@ describe("RedisBroker: two nodes on one Redis", () => {
   it("delivers A's publish to B, B reads A's history, and an id is deduplicated across nodes", async () => {
     const ch = freshChannel("nodes");
     await b.subscribe(ch);
-    const first = await a.publish({ ch, data: '{"from":"a"}', id: "x-1" });
-    const retry = await b.publish({ ch, data: '{"from":"a"}', id: "x-1" });
+    const first = await a.publish({ ch, data: '{"from":"a"}', id: "x-1", publisher: "p1" });
+    const retry = await b.publish({ ch, data: '{"from":"a"}', id: "x-1", publisher: "p1" });
     expect(retry).toEqual({ ...first, duplicate: true });
     const second = await b.publish({ ch, data: '{"from":"b"}' });
     expect(second).toMatchObject({ seq: 2, epoch: first.epoch });

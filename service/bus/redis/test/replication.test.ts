@@ -56,7 +56,9 @@ describe("REDIS_MIN_REPLICAS", () => {
   it("rejects a publish that no replica confirmed, and its retry too", async () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       const started = Date.now();
-      const error = await waiting.publish({ ch, data: '"m"', id: "w-1" }).catch((e: unknown) => e);
+      const error = await waiting
+        .publish({ ch, data: '"m"', id: "w-1", publisher: "p1" })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnavailableError);
       expect((error as Error).message).toMatch(/0 of 1 Redis replicas confirmed.*same id/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -71,7 +73,7 @@ describe("REDIS_MIN_REPLICAS", () => {
       async () => (await replicaAdmin.info("replication")).includes("master_link_status:up"),
       15_000,
     );
-    const retried = await waiting.publish({ ch, data: '"m"', id: "w-1" });
+    const retried = await waiting.publish({ ch, data: '"m"', id: "w-1", publisher: "p1" });
     expect(retried).toMatchObject({ seq: 1, duplicate: true });
     const next = await waiting.publish({ ch, data: '"n"' });
     expect(next).toMatchObject({ seq: 2, duplicate: false, epoch: retried.epoch });
