@@ -44,6 +44,11 @@ const CLOSE_GRACE_MS = 2_000;
  * queued, so memory stays bounded while a client that reads again gets to see the 1013.
  */
 const SLOW_CLOSE_GRACE_MS = 30_000;
+/**
+ * Past MAX_CONNECTION_BYTES the client is flooding frames it does not read the answers to; it
+ * gets a few seconds to read what is queued (and the 1013), not a slow consumer's thirty.
+ */
+const MEMORY_CLOSE_GRACE_MS = 5_000;
 
 export class Connection implements Recipient {
   readonly channels = new Set<string>();
@@ -153,7 +158,7 @@ export class Connection implements Recipient {
       CLOSE.tryAgainLater.code,
       "connection over MAX_CONNECTION_BYTES: read your socket, then reconnect",
       "memory_bound",
-      SLOW_CLOSE_GRACE_MS,
+      MEMORY_CLOSE_GRACE_MS,
     );
   }
 

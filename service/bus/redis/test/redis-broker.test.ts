@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { StartedTestContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnavailableError } from "../../../errors.js";
+import { PublishOutcomeUnknownError, UnavailableError } from "../../../errors.js";
 import {
   admin,
   BrokerSet,
@@ -142,15 +142,19 @@ describe("RedisBroker: Redis unreachable", () => {
     await own?.stop();
   });
 
-  it("rejects publish within the command timeout, goes down, and comes back by itself", async () => {
+  it("answers a publish sent into a frozen Redis as outcome unknown, goes down, and comes back by itself", async () => {
     const ch = freshChannel("pause");
     await a.publish({ ch, data: "1" });
     await setPaused(own, true);
     try {
       const started = Date.now();
-      const error = await a.publish({ ch, data: "2" }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnavailableError);
-      expect((error as Error).message).toMatch(/retry later/);
+      const error = await a
+        .publish({ ch, data: "2", id: "frozen-2", publisher: "p1" })
+        .catch((e: unknown) => e);
+      // It was sent: Redis runs it once it thaws, so "unavailable, retry later" would be a lie.
+      expect(error).toBeInstanceOf(PublishOutcomeUnknownError);
+      expect(error).toMatchObject({ code: "publish_outcome_unknown" });
+      expect((error as Error).message).toMatch(/retry with the same id/);
       // commandTimeoutMs is 1000 in BrokerSet; 1500 ms is its floor with the WAIT margin.
       expect(Date.now() - started).toBeLessThan(2500);
       await waitFor("status down while Redis is frozen", () => !b.status().up, 5000);
@@ -161,7 +165,10 @@ describe("RedisBroker: Redis unreachable", () => {
     await waitFor("status up after Redis is back", () => a.status().up && b.status().up, 15_000);
     // Up after start, down while frozen, up again: changes only, each once.
     expect(statusB.map((s) => s.up)).toEqual([true, false, true]);
-    expect((await a.publish({ ch, data: "3" })).seq).toBeGreaterThanOrEqual(2);
+    // The retry with the same id finds the frozen publish stored: no duplicate.
+    const retry = await a.publish({ ch, data: "2", id: "frozen-2", publisher: "p1" });
+    expect(retry).toMatchObject({ seq: 2, duplicate: true });
+    expect((await a.publish({ ch, data: "3" })).seq).toBe(3);
   });
 
   it("finds a message published while B's subscriber was cut off through history", async () => {
