@@ -255,6 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const weak = secretProblems(secrets, production);
   if (weak.length > 0) throw new ConfigError(`invalid secrets:\n  ${weak.join("\n  ")}`);
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      "HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS: the request timeout covers the headers too",
+    );
+  }
   if (e.SLOW_CONSUMER_BYTES >= e.MAX_CONNECTION_BYTES) {
     throw new ConfigError(
       "SLOW_CONSUMER_BYTES must be below MAX_CONNECTION_BYTES: the send buffer is one part of what a connection holds",

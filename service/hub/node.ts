@@ -15,6 +15,7 @@ import { Connection, type ConnectionContext } from "./connection.js";
 import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
 import { createHttpApp } from "./http.js";
+import { HttpSockets, watchServerErrors } from "./http-sockets.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -66,6 +67,7 @@ export class HubNode {
   private readonly timers = new TimerRegistry();
   private readonly connections = new Set<Connection>();
   private readonly counters = new UpgradeCounters();
+  private httpSockets: HttpSockets | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private ready = false;
   private acceptingUpgrades = false;
@@ -127,10 +129,20 @@ export class HubNode {
         return s.up ? undefined : `bus unreachable: ${s.reason ?? "down"}`;
       },
     });
-    const server = createServer(app);
+    // Node enforces both timeouts only on a sweep every connectionsCheckingInterval (30 s by
+    // default): sweep often enough that a 10 s header timeout cuts at 10 s, not 30.
+    const server = createServer(
+      {
+        headersTimeout: c.httpHeadersTimeoutMs,
+        requestTimeout: c.httpRequestTimeoutMs,
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, c.httpHeadersTimeoutMs / 4)),
+      },
+      app,
+    );
     this.server = server;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
+    const httpSockets = new HttpSockets(c.maxHttpSockets, this.metrics);
+    httpSockets.attach(server);
+    this.httpSockets = httpSockets;
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: c.maxPayloadBytes,
@@ -167,6 +179,7 @@ export class HubNode {
       this.metrics.stop();
       throw err;
     }
+    watchServerErrors(server, this.metrics, this.log);
     this.heartbeat = setInterval(() => this.beat(), c.heartbeatMs);
     this.ready = true;
     this.acceptingUpgrades = true;
@@ -241,6 +254,7 @@ export class HubNode {
     // Counted only once ws accepts: a handshake it rejects (bad key, version) never reaches the
     // callback and would otherwise hold the address's slot forever.
     wss.handleUpgrade(req, socket, head, (ws) => {
+      this.httpSockets?.upgraded(req.socket);
       this.counters.opened(ip);
       const id = randomBytes(8).toString("hex");
       const conn = new Connection(id, ws, claims, ctx, (gone, reason) =>
