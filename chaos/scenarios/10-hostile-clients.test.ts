@@ -99,6 +99,7 @@ it("10. hostile clients are contained (1013, rate_limited, 401, bad_request, cut
     await hold(2000);
 
     // 1. A client that floods frames and never reads its replies: reading paused, then 1013.
+    const phase1 = Date.now();
     const end1 = run.fault("1: flood of tiny frames, replies never read");
     const flooder = await rawClient(direct, topology.token);
     raws.push(flooder.ws);
@@ -106,9 +107,10 @@ it("10. hostile clients are contained (1013, rate_limited, 401, bad_request, cut
     const flooderClosed = once(flooder.ws, "close");
     const frame = JSON.stringify({ op: "unsub", ch: "nothing" });
     const closes = async () => (await hub.metric("wshub_connection_bytes_closes_total")) ?? 0;
-    for (let round = 0; round < 300 && (await closes()) < 1; round++) {
-      for (let i = 0; i < 2000; i++) flooder.ws.send(frame);
-      await hold(20);
+    // Small batches: the honest fleet shares this process's event loop with the attacker.
+    for (let round = 0; round < 3000 && (await closes()) < 1; round++) {
+      for (let i = 0; i < 200; i++) flooder.ws.send(frame);
+      await hold(10);
     }
     socketOf(flooder.ws).resume();
     const floodCode = await Promise.race([
@@ -116,6 +118,10 @@ it("10. hostile clients are contained (1013, rate_limited, 401, bad_request, cut
       hold(15_000).then(() => -1),
     ]);
     end1();
+    run.figures["everybody else p99 during the flood (ms)"] = latencySummary(
+      run.recorder.recording(),
+      { from: phase1 },
+    ).p99Ms;
     run.check(
       "1: flooding non-reader closed with 1013",
       floodCode === 1013 ? [] : [`close code ${floodCode}`],
@@ -172,18 +178,18 @@ it("10. hostile clients are contained (1013, rate_limited, 401, bad_request, cut
     // 6. Pattern bombs: over the cap → 401; at the cap → answered at once.
     const end6 = run.fault("6: channel-pattern bombs in tokens");
     const bomb = await topology.tokenFor("bomb", ["*a*a*a*a*a*a*a*a*"]);
-    const refused = await fetch(`${hub.httpUrl}/v1/ws`, {
-      headers: {
-        authorization: `Bearer ${bomb}`,
-        connection: "Upgrade",
-        upgrade: "websocket",
-        "sec-websocket-version": "13",
-        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
-      },
-    }).then(
-      (r) => r.status,
-      () => 0,
-    );
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(direct, { headers: { authorization: `Bearer ${bomb}` } });
+      ws.on("unexpected-response", (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.on("open", () => {
+        resolve(101);
+        ws.terminate();
+      });
+      ws.on("error", () => resolve(0));
+    });
     const atCap = await rawClient(direct, await topology.tokenFor("cap", ["*a*a*a*a*a*a*a*ab"]));
     raws.push(atCap.ws);
     const askedAt = Date.now();
@@ -222,6 +228,8 @@ it("10. hostile clients are contained (1013, rate_limited, 401, bad_request, cut
       sockets.push(s);
       s.on("error", () => {});
       s.on("close", () => cut++);
+      // Read what the hub answers (its 408), so its close reaches this socket.
+      s.resume();
       s.write("GET /livez HTTP/1.1\r\nHost: hub\r\nX-Slow: ");
     }
     const allCut = await pollUntil(() => cut === 100, 6000, 100);
