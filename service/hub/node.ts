@@ -253,8 +253,9 @@ export class HubNode {
   ): void {
     // Counted only once ws accepts: a handshake it rejects (bad key, version) never reaches the
     // callback and would otherwise hold the address's slot forever.
+    // A WebSocket from here on: MAX_CONNECTIONS bounds it, not MAX_HTTP_SOCKETS.
+    this.httpSockets?.upgraded(req.socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      this.httpSockets?.upgraded(req.socket);
       this.counters.opened(ip);
       const id = randomBytes(8).toString("hex");
       const conn = new Connection(id, ws, claims, ctx, (gone, reason) =>
