@@ -15,7 +15,7 @@ import {
   resumesRecovered,
   verdict,
 } from "./invariants.js";
-import { ScenarioRecorder, type Recording } from "./recording.js";
+import { type Recording, ScenarioRecorder } from "./recording.js";
 import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
 import { teardown } from "./teardown.js";
 import type { Topology } from "./topology.js";

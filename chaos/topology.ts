@@ -151,6 +151,15 @@ export class Topology implements AsyncDisposable {
     return env;
   }
 
+  /** A token of this topology's hubs for user `sub` with these channel patterns. */
+  tokenFor(sub: string, channels: string[]): Promise<string> {
+    return new SignJWT({ channels })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setExpirationTime("2h")
+      .sign(new TextEncoder().encode(JWT_SECRET));
+  }
+
   /** Starts one hub container; with `proxied` its Redis connection goes through a FaultProxy. */
   async startHub(options: StartHubOptions): Promise<HubContainer> {
     const version = options.version ?? "v1";

@@ -30,6 +30,13 @@ export const HUB_SETTINGS = [
   "LOG_LEVEL",
   "NODE_ID",
   "APP_VERSION",
+  "MAX_SUBSCRIBE_RATE",
+  "MAX_REFRESH_RATE",
+  "MAX_CONNECTION_BYTES",
+  "MAX_CHANNELS",
+  "MAX_HTTP_SOCKETS",
+  "HTTP_HEADERS_TIMEOUT_SECONDS",
+  "HTTP_REQUEST_TIMEOUT_SECONDS",
 ] as const;
 
 /** Secrets: each may also come as NAME_FILE, a mounted file re-read when it changes. */

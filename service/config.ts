@@ -1,5 +1,6 @@
 // Every setting of a hub node, read from the environment and validated once at start.
 // Secrets may come as NAME or as NAME_FILE (a mounted file, re-read when it changes).
+import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import proxyaddr from "proxy-addr";
@@ -11,7 +12,8 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
 
 const schema = z.object({
-  NODE_ENV: z.string().default("development"),
+  // Exactly one of these: a typo such as "prod" must not run an open development hub.
+  NODE_ENV: z.enum(["production", "development", "test"]).default("development"),
   PORT: int(0, 65535).default(HUB_PORT),
   INTERNAL_PORT: int(0, 65535).default(HUB_INTERNAL_PORT),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -27,7 +29,14 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(65_536),
   MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
   MAX_PUBLISH_RATE: int(1).default(50),
+  MAX_SUBSCRIBE_RATE: int(1).default(20),
+  MAX_REFRESH_RATE: int(1).default(5),
   SLOW_CONSUMER_BYTES: int(1024).default(4 * 1024 * 1024),
+  MAX_CONNECTION_BYTES: int(16 * 1024).default(5 * 1024 * 1024),
+  MAX_CHANNELS: int(1).default(100_000),
+  MAX_HTTP_SOCKETS: int(1).default(512),
+  HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   HISTORY_SIZE: int(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: int(1).default(3_600),
@@ -64,9 +73,10 @@ export function parseTrustedProxies(value: string | undefined): TrustProxy | und
     .filter((t) => t !== "");
   try {
     return proxyaddr.compile(list);
-  } catch (err) {
+  } catch {
+    // proxy-addr's message quotes the value: settings' values never reach an error message.
     throw new ConfigError(
-      `TRUSTED_PROXIES: ${err instanceof Error ? err.message : String(err)}; ${TRUST_HELP}`,
+      `TRUSTED_PROXIES: an entry is not an address, a range or a known name; ${TRUST_HELP}`,
     );
   }
 }
@@ -101,7 +111,18 @@ export type Config = {
   maxPayloadBytes: number;
   maxSubscriptions: number;
   maxPublishRate: number;
+  /** sub and unsub frames per connection per second. */
+  maxSubscribeRate: number;
+  maxRefreshRate: number;
   slowConsumerBytes: number;
+  /** Every byte the hub holds for one connection: send buffer, unanswered frames, state. */
+  maxConnectionBytes: number;
+  /** Channels the memory bus holds, or new channels a node creates in Redis per history TTL. */
+  maxChannels: number;
+  /** Sockets not (yet) WebSockets: HTTP requests, keep-alive and upgrades being read. */
+  maxHttpSockets: number;
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
   heartbeatMs: number;
   historySize: number;
   historyTtlSeconds: number;
@@ -132,10 +153,11 @@ function secretFrom(env: NodeJS.ProcessEnv, name: SecretName): Secret | undefine
       first = load();
     } catch (err) {
       throw new ConfigError(
-        `${name}_FILE=${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? err}): mount the secret file or unset ${name}_FILE`,
+        `${name}_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}): mount the secret file or unset ${name}_FILE`,
       );
     }
-    if (first === "") throw new ConfigError(`${name}_FILE=${file} is empty: put the secret in it`);
+    if (first === "")
+      throw new ConfigError(`${name}_FILE names an empty file: put the secret in it`);
     // Re-read at most once a second: a rotated file takes effect without a restart or a timer.
     let cached = first;
     let readAt = Date.now();
@@ -158,16 +180,50 @@ function secretFrom(env: NodeJS.ProcessEnv, name: SecretName): Secret | undefine
 }
 
 function parseSentinels(text: string): { host: string; port: number }[] {
-  return text.split(",").map((part) => {
+  return text.split(",").map((part, i) => {
     const m = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(part);
     const port = m ? Number(m[2]) : 0;
     if (!m || port < 1 || port > 65535) {
       throw new ConfigError(
-        `REDIS_SENTINELS entry "${part.trim()}" is not host:port: use e.g. REDIS_SENTINELS=redis-0:26379,redis-1:26379`,
+        `REDIS_SENTINELS: entry ${i + 1} is not host:port: use e.g. REDIS_SENTINELS=redis-0:26379,redis-1:26379`,
       );
     }
     return { host: m[1] as string, port };
   });
+}
+
+/** Shortest HS256 secret production accepts, in bytes: a shorter one is brute-forced from one token. */
+export const MIN_JWT_SECRET_BYTES = 32;
+/** Shortest API key production accepts, in characters. */
+export const MIN_API_KEY_LENGTH = 24;
+
+/** What is wrong with the secrets, naming each setting and never its value. */
+function secretProblems(secrets: Config["secrets"], production: boolean): string[] {
+  const problems: string[] = [];
+  const key = secrets.AUTH_JWT_PUBLIC_KEY;
+  if (key) {
+    try {
+      createPublicKey(key.read());
+    } catch {
+      problems.push(
+        "AUTH_JWT_PUBLIC_KEY is not a PEM public key (RSA or EC): set the key's -----BEGIN PUBLIC KEY----- block",
+      );
+    }
+  }
+  if (!production) return problems;
+  const hs = secrets.AUTH_JWT_SECRET;
+  if (hs && Buffer.byteLength(hs.read()) < MIN_JWT_SECRET_BYTES) {
+    problems.push(
+      `AUTH_JWT_SECRET is shorter than ${MIN_JWT_SECRET_BYTES} bytes: production needs a random secret of at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. openssl rand -base64 48)`,
+    );
+  }
+  const api = secrets.API_KEY;
+  if (api && api.read().length < MIN_API_KEY_LENGTH) {
+    problems.push(
+      `API_KEY is shorter than ${MIN_API_KEY_LENGTH} characters: production needs a random key of at least ${MIN_API_KEY_LENGTH} (e.g. openssl rand -hex 24)`,
+    );
+  }
+  return problems;
 }
 
 /** Reads and validates the settings; throws ConfigError naming every bad setting. */
@@ -175,8 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
+      // The setting and the rule, never the value: it may hold a password (a REDIS_URL).
       const key = String(i.path[0] ?? "?");
-      return `${key}: ${i.message} (got ${JSON.stringify(env[key])})`;
+      return `${key}: ${i.message}`;
     });
     throw new ConfigError(`invalid settings:\n  ${lines.join("\n  ")}`);
   }
@@ -208,6 +265,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.PORT !== 0 && e.PORT === e.INTERNAL_PORT) {
     throw new ConfigError(
       `INTERNAL_PORT and PORT are both ${e.PORT}: the probes and metrics need their own port (default 9091)`,
+    );
+  }
+  const weak = secretProblems(secrets, production);
+  if (weak.length > 0) throw new ConfigError(`invalid secrets:\n  ${weak.join("\n  ")}`);
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      "HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS: the request timeout covers the headers too",
+    );
+  }
+  if (e.SLOW_CONSUMER_BYTES >= e.MAX_CONNECTION_BYTES) {
+    throw new ConfigError(
+      "SLOW_CONSUMER_BYTES must be below MAX_CONNECTION_BYTES: the send buffer is one part of what a connection holds",
     );
   }
   let redis: Config["redis"] = { mode: "memory" };
@@ -250,7 +319,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
     maxPublishRate: e.MAX_PUBLISH_RATE,
+    maxSubscribeRate: e.MAX_SUBSCRIBE_RATE,
+    maxRefreshRate: e.MAX_REFRESH_RATE,
     slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
+    maxConnectionBytes: e.MAX_CONNECTION_BYTES,
+    maxChannels: e.MAX_CHANNELS,
+    maxHttpSockets: e.MAX_HTTP_SOCKETS,
+    httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
+    httpRequestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
     heartbeatMs: Math.round(e.HEARTBEAT_SECONDS * 1000),
     historySize: e.HISTORY_SIZE,
     historyTtlSeconds: e.HISTORY_TTL_SECONDS,

@@ -24,3 +24,21 @@ export class UnavailableError extends HubError {
     super("unavailable", message, options);
   }
 }
+
+/**
+ * A publish reached the bus but its answer did not come back (a timeout, a connection lost in
+ * flight, replicas that did not confirm): it may be stored. Retry with the same id; the hub
+ * deduplicates it.
+ */
+export class PublishOutcomeUnknownError extends HubError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("publish_outcome_unknown", message, options);
+  }
+}
+
+/** The node is at its bound on channel state (MAX_CHANNELS): nothing was created. */
+export class ChannelLimitError extends HubError {
+  constructor(message: string) {
+    super("too_many_channels", message);
+  }
+}

@@ -49,9 +49,25 @@ export function createMetrics(labels: { version: string; node: string }) {
       help: "Connections closed with 1013 because their send buffer passed SLOW_CONSUMER_BYTES",
       registers: [registry],
     }),
+    connectionBytesCloses: new Counter({
+      name: "wshub_connection_bytes_closes_total",
+      help: "Connections closed with 1013 because they held more than MAX_CONNECTION_BYTES",
+      registers: [registry],
+    }),
+    httpSocketsRefused: new Counter({
+      name: "wshub_http_sockets_refused_total",
+      help: "TCP connections closed at accept because MAX_HTTP_SOCKETS were being read as HTTP",
+      registers: [registry],
+    }),
+    acceptErrors: new Counter({
+      name: "wshub_accept_errors_total",
+      help: "Connections the server could not accept, by error code (EMFILE: out of file descriptors)",
+      labelNames: ["code"] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: METRIC.rateLimited,
-      help: "Frames refused by the publish rate limit",
+      help: "Frames refused by a per-connection rate limit (pub, sub/unsub, refresh)",
       registers: [registry],
     }),
     authFailures: new Counter({

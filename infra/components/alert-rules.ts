@@ -2,7 +2,7 @@
 // human now) or `warning` (look during working hours), every alert names its runbook section, and
 // every threshold comes from the stack's settings. Pure: the PrometheusRule, the promtool tests and
 // docs/runbooks.md all read these objects.
-import { ERROR_CODES } from "../../service/errors.js";
+import { ERROR_CODES } from "../../service/protocol/index.js";
 import type { StackSettings } from "../settings.js";
 
 /** Port names of the Redis and Sentinel exporters (the scrape's `endpoint` label). */

@@ -15,7 +15,14 @@ export type StoredMessage = {
 /** A message arriving from the bus, on the node that subscribed to its channel. */
 export type BusMessage = StoredMessage & { ch: string; epoch: string };
 
-export type PublishInput = { ch: string; data: string; id?: string };
+/**
+ * A publish. An `id` is deduplicated per `publisher` (the publisher's identity: a token subject,
+ * the API, a connection), so one publisher's ids never collide with another's.
+ */
+export type PublishInput = { ch: string; data: string } & (
+  | { id?: undefined; publisher?: string }
+  | { id: string; publisher: string }
+);
 
 export type BrokerPublishResult = {
   seq: number;
@@ -41,6 +48,8 @@ export interface Broker {
   /** Connects; rejects with UnavailableError when the store cannot be reached at all. */
   start(): Promise<void>;
   /**
+   * Creating a channel's state (its first publish or history read) past the node's channel bound
+   * (`maxChannels`) rejects with ChannelLimitError; channels that exist keep working.
    * Assigns the next seq, stores the message in history, publishes it on the bus and resolves
    * only once it is stored (and replicated, where configured). Rejects with UnavailableError
    * otherwise: a rejected publish may or may not have been stored, so clients retry with an id.

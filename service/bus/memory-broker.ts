@@ -1,7 +1,7 @@
 // The embedded broker: one node's bus, history and dedupe in memory, with the same semantics as
 // Redis (seq from 1, an epoch per life of the sequence, bounded history, TTLs, dedupe window).
 import { randomBytes } from "node:crypto";
-import { UnavailableError } from "../errors.js";
+import { ChannelLimitError, UnavailableError } from "../errors.js";
 import type {
   Broker,
   BrokerPublishResult,
@@ -17,8 +17,13 @@ export type MemoryBrokerOptions = {
   historySize: number;
   historyTtlSeconds: number;
   dedupeSeconds: number;
+  /** Channels held at once (MAX_CHANNELS); default 100 000. */
+  maxChannels?: number;
   now?: () => number;
 };
+
+/** At the channel bound, expired channels are swept at most this often before refusing. */
+const FULL_SWEEP_MS = 1_000;
 
 type ChannelState = {
   seq: number;
@@ -26,8 +31,14 @@ type ChannelState = {
   /** The last historySize messages. */
   history: HistoryRing<StoredMessage>;
   expiresAt: number;
+  /** Keyed by publisher and id (dedupeKey). */
   dedupe: Map<string, { seq: number; expiresAt: number }>;
 };
+
+/** The dedupe key of a publisher's id; the length prefix keeps every pair distinct. */
+function dedupeKey(publisher: string, id: string): string {
+  return `${publisher.length}:${publisher}${id}`;
+}
 
 export function newEpoch(): string {
   return randomBytes(6).toString("hex");
@@ -41,6 +52,7 @@ export class MemoryBroker implements Broker {
   private stopped = false;
   private readonly now: () => number;
   private publishesSinceSweep = 0;
+  private lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: MemoryBrokerOptions) {
     this.now = options.now ?? Date.now;
@@ -56,6 +68,7 @@ export class MemoryBroker implements Broker {
       s = undefined;
     }
     if (!s) {
+      this.assertRoomFor(t);
       s = {
         seq: 0,
         epoch: newEpoch(),
@@ -67,6 +80,20 @@ export class MemoryBroker implements Broker {
     }
     s.expiresAt = t + this.options.historyTtlSeconds * 1000;
     return s;
+  }
+
+  /** Refuses a new channel at the bound, after sweeping expired ones (at most once a second). */
+  private assertRoomFor(t: number): void {
+    const max = this.options.maxChannels ?? 100_000;
+    if (this.channels.size < max) return;
+    if (t - this.lastFullSweep >= FULL_SWEEP_MS) {
+      this.lastFullSweep = t;
+      this.sweep();
+    }
+    if (this.channels.size >= max)
+      throw new ChannelLimitError(
+        `this node holds its maximum of ${max} channels (MAX_CHANNELS): retry later, when unused channels have expired, or use fewer channel names`,
+      );
   }
 
   /** Drops expired channels and dedupe ids now and then, so memory follows the live set. */
@@ -96,14 +123,15 @@ export class MemoryBroker implements Broker {
     }
     const s = this.state(input.ch);
     const t = this.now();
-    if (input.id !== undefined) {
-      const seen = s.dedupe.get(input.id);
+    const key = input.id === undefined ? undefined : dedupeKey(input.publisher, input.id);
+    if (key !== undefined) {
+      const seen = s.dedupe.get(key);
       if (seen && seen.expiresAt > t) return { seq: seen.seq, epoch: s.epoch, duplicate: true };
     }
     const message: StoredMessage = { seq: s.seq + 1, data: input.data, ts: t };
-    if (input.id !== undefined) {
+    if (input.id !== undefined && key !== undefined) {
       message.id = input.id;
-      s.dedupe.set(input.id, {
+      s.dedupe.set(key, {
         seq: message.seq,
         expiresAt: t + this.options.dedupeSeconds * 1000,
       });

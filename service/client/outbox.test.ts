@@ -59,6 +59,21 @@ describe("Outbox", () => {
     await expect(a).resolves.toMatchObject({ seq: 1 });
   });
 
+  it("retries a publish whose outcome is unknown with the same frame (same id) until ok", async () => {
+    const { box, sent } = connectedOutbox();
+    const a = box.add("a", "frame-a");
+    box.onError({
+      op: "error",
+      id: "a",
+      code: "publish_outcome_unknown",
+      message: "sent, unconfirmed",
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent).toEqual(["frame-a", "frame-a"]);
+    box.onOk({ op: "ok", id: "a", ch: "room:1", seq: 7 });
+    await expect(a).resolves.toMatchObject({ seq: 7 });
+  });
+
   it("queues while disconnected and resends what awaited an ok on the next connection", async () => {
     const box = new Outbox(opts);
     const first: string[] = [];

@@ -18,7 +18,9 @@ export type OutboxOptions = {
 export type PublishResult = { id: string; ch: string; seq: number };
 
 /** Error codes after which the same publish may succeed later. */
-const RETRYABLE = new Set(["unavailable", "rate_limited"]);
+// publish_outcome_unknown: the publish may be stored; the resend carries the same id, so the
+// hub deduplicates it.
+const RETRYABLE = new Set(["unavailable", "rate_limited", "publish_outcome_unknown"]);
 
 type Entry = {
   id: string;

@@ -3,6 +3,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { errors as joseErrors, jwtVerify } from "jose";
 import type { Secret } from "../config.js";
+import { matchGlob, patternsProblem } from "./channel-pattern.js";
 
 export type Claims = { sub: string; exp: number; channels?: string[] };
 
@@ -68,6 +69,14 @@ export function createAuthenticator(keys: { secret?: Secret; publicKey?: Secret 
             message: "the token's `channels` claim must be a list of strings",
           };
         }
+        const tooComplex = raw === undefined ? undefined : patternsProblem(raw as string[]);
+        if (tooComplex !== undefined) {
+          return {
+            ok: false,
+            reason: "invalid",
+            message: `${tooComplex}: ask for a token with fewer, simpler patterns`,
+          };
+        }
         const claims: Claims = { sub: payload.sub, exp: payload.exp };
         if (raw !== undefined) claims.channels = raw as string[];
         return { ok: true, claims };
@@ -90,22 +99,6 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header === undefined ? undefined : /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
 }
 
-const globCache = new Map<string, RegExp>();
-
-function globToRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*/g, ".*")
-      .replace(/\?/g, ".");
-    re = new RegExp(`^${body}$`);
-    if (globCache.size > 10_000) globCache.clear();
-    globCache.set(glob, re);
-  }
-  return re;
-}
-
 /**
  * Whether a user may subscribe to and publish on `ch`. `user:<sub>` belongs to its owner only;
  * other channels need a matching `channels` pattern (a token without `channels` gets none).
@@ -115,5 +108,5 @@ export function mayUse(claims: Claims | undefined, ch: string): boolean {
   if (!claims) return true;
   if (ch.startsWith("user:")) return ch === `user:${claims.sub}`;
   if (claims.channels === undefined) return false;
-  return claims.channels.some((p) => globToRegExp(p).test(ch));
+  return claims.channels.some((p) => matchGlob(p, ch));
 }

@@ -1,7 +1,7 @@
 // One client connection: its frames, subscriptions, token lifetime and send buffer.
 import type { WebSocket } from "ws";
 import type { Broker } from "../bus/index.js";
-import { HubError } from "../errors.js";
+import { HubError, UnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import {
@@ -14,9 +14,10 @@ import {
   type SubFrame,
 } from "../protocol/index.js";
 import { type Authenticator, type Claims, mayUse } from "./auth.js";
+import { ConnectionBudget } from "./connection-budget.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import { type FrameSender, frameSender, OutFrame } from "./prepared-frame.js";
-import { publishJson } from "./publish.js";
+import { connectionPublisher, publishJson } from "./publish.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { TimerRegistry } from "./timers.js";
 
@@ -30,7 +31,10 @@ export type ConnectionContext = {
   log: Logger;
   maxSubscriptions: number;
   maxPublishRate: number;
+  maxSubscribeRate: number;
+  maxRefreshRate: number;
   slowConsumerBytes: number;
+  maxConnectionBytes: number;
 };
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
@@ -40,12 +44,21 @@ const CLOSE_GRACE_MS = 2_000;
  * queued, so memory stays bounded while a client that reads again gets to see the 1013.
  */
 const SLOW_CLOSE_GRACE_MS = 30_000;
+/**
+ * Past MAX_CONNECTION_BYTES the client is flooding frames it does not read the answers to; it
+ * gets a few seconds to read what is queued (and the 1013), not a slow consumer's thirty.
+ */
+const MEMORY_CLOSE_GRACE_MS = 5_000;
 
 export class Connection implements Recipient {
   readonly channels = new Set<string>();
   /** Missed heartbeat sweeps in a row; any pong or frame resets it. */
   missedBeats = 0;
   private readonly bucket: TokenBucket;
+  /** sub and unsub share one rate: each can create or drop channel state. */
+  private readonly subBucket: TokenBucket;
+  private readonly refreshBucket: TokenBucket;
+  private readonly budget: ConnectionBudget;
   /** Writes pre-framed msg frames; undefined when this ws version cannot. */
   private readonly sender: FrameSender | undefined;
   private clearExpiry: (() => void) | undefined;
@@ -65,6 +78,14 @@ export class Connection implements Recipient {
     private readonly onGone: (c: Connection, reason: string) => void,
   ) {
     this.bucket = new TokenBucket(ctx.maxPublishRate);
+    this.subBucket = new TokenBucket(ctx.maxSubscribeRate);
+    this.refreshBucket = new TokenBucket(ctx.maxRefreshRate);
+    this.budget = new ConnectionBudget(
+      ctx.maxConnectionBytes,
+      () => ws.bufferedAmount,
+      () => this.channels.size,
+    );
+    this.budget.token(claims?.channels);
     this.sender = frameSender(ws);
     ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
     ws.on("pong", () => {
@@ -114,9 +135,31 @@ export class Connection implements Recipient {
       );
       return;
     }
+    if (this.budget.over()) {
+      this.overBudget();
+      return;
+    }
     // The same framed bytes for every subscriber; ws frames it itself where it cannot.
     if (this.sender && frame.wire) this.sender.sendFrame([frame.wire]);
     else this.ws.send(frame.json, { binary: false });
+  }
+
+  /**
+   * Past MAX_CONNECTION_BYTES: stop reading the client's frames at once (backpressure: its own
+   * TCP window fills up, not our heap), then close with 1013. The close waits behind the bytes
+   * already queued, as for a slow consumer; nothing more is queued.
+   */
+  private overBudget(): void {
+    if (this.closing) return;
+    this.ctx.metrics.connectionBytesCloses.inc();
+    this.log.info({ held: this.budget.held }, "connection over its memory bound closed");
+    this.ws.pause();
+    this.close(
+      CLOSE.tryAgainLater.code,
+      "connection over MAX_CONNECTION_BYTES: read your socket, then reconnect",
+      "memory_bound",
+      MEMORY_CLOSE_GRACE_MS,
+    );
   }
 
   abandon(reason: string): void {
@@ -187,7 +230,9 @@ export class Connection implements Recipient {
   private armExpiry(): void {
     this.clearExpiry?.();
     this.clearExpiry = undefined;
-    if (!this.claims) return;
+    // A refresh answered after the peer left must not arm a timer: it would keep this
+    // connection reachable until the token's exp.
+    if (!this.claims || this.goneDone) return;
     const ms = this.claims.exp * 1000 - Date.now();
     this.clearExpiry = this.ctx.timers.set(() => {
       this.clearExpiry = undefined;
@@ -200,7 +245,11 @@ export class Connection implements Recipient {
   }
 
   private sendJson(frame: object): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.budget.over()) {
+      this.overBudget();
+      return;
+    }
     this.ws.send(JSON.stringify(frame));
   }
 
@@ -221,34 +270,77 @@ export class Connection implements Recipient {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString()
       : Buffer.from(data as ArrayBuffer).toString();
+    // Held until its answer is queued: a frame waiting on the bus counts against the bound.
+    const bytes = text.length;
+    this.budget.receiving(bytes);
+    if (this.budget.over()) {
+      this.budget.handled(bytes);
+      this.overBudget();
+      return;
+    }
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.sendError(parsed.code, parsed.message, parsed.id);
+      this.budget.handled(bytes);
       return;
     }
     const f = parsed.frame;
     const done = (p: Promise<void>, id?: string) =>
-      p.catch((err: unknown) => {
-        if (err instanceof HubError) this.sendError(err.code, err.message, id);
-        else {
-          this.log.error({ err: String(err) }, "frame failed");
-          this.sendError("unavailable", "the hub could not handle this frame: retry later", id);
-        }
-      });
+      p
+        .catch((err: unknown) => {
+          if (err instanceof HubError) this.sendError(err.code, err.message, id);
+          else {
+            this.log.error({ err: String(err) }, "frame failed");
+            this.sendError("unavailable", "the hub could not handle this frame: retry later", id);
+          }
+        })
+        .finally(() => this.budget.handled(bytes));
     switch (f.op) {
       case "sub":
-        void done(this.subscribe(f));
+        void done(
+          this.limited(this.subBucket, "sub", this.ctx.maxSubscribeRate, () => this.subscribe(f)),
+        );
         break;
       case "unsub":
-        this.unsubscribe(f.ch);
+        void done(
+          this.limited(this.subBucket, "unsub", this.ctx.maxSubscribeRate, async () =>
+            this.unsubscribe(f.ch),
+          ),
+        );
         break;
       case "pub":
-        void done(this.publish(f), f.id);
+        void done(
+          this.limited(this.bucket, "pub", this.ctx.maxPublishRate, () => this.publish(f)),
+          f.id,
+        );
         break;
       case "refresh":
-        void done(this.refresh(f));
+        void done(
+          this.limited(this.refreshBucket, "refresh", this.ctx.maxRefreshRate, () =>
+            this.refresh(f),
+          ),
+        );
         break;
     }
+  }
+
+  /** Runs `op` when `bucket` has a token; otherwise rejects with `rate_limited`. */
+  private limited(
+    bucket: TokenBucket,
+    op: string,
+    rate: number,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    if (!bucket.take()) {
+      this.ctx.metrics.rateLimited.inc();
+      return Promise.reject(
+        new HubError(
+          "rate_limited",
+          `at most ${rate} ${op} frames per second per connection: slow down and retry`,
+        ),
+      );
+    }
+    return run();
   }
 
   private async subscribe(f: SubFrame): Promise<void> {
@@ -271,6 +363,9 @@ export class Connection implements Recipient {
     } catch (err) {
       this.channels.delete(f.ch);
       this.ctx.fanout.unsubscribe(this, f.ch);
+      // The client's own errors (e.g. too_many_channels) keep their code; only the bus's are
+      // reported as the bus being unreachable.
+      if (err instanceof HubError && !(err instanceof UnavailableError)) throw err;
       throw new HubError(
         "unavailable",
         `cannot subscribe to "${f.ch}" while the bus is unreachable: retry later`,
@@ -302,15 +397,13 @@ export class Connection implements Recipient {
   }
 
   private async publish(f: PubFrame): Promise<void> {
-    if (!this.bucket.take()) {
-      this.ctx.metrics.rateLimited.inc();
-      throw new HubError(
-        "rate_limited",
-        `at most ${this.ctx.maxPublishRate} publishes per second per connection: slow down and retry`,
-      );
-    }
     this.assertMayUse(f.ch);
-    const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id);
+    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {
+      ch: f.ch,
+      data: f.data,
+      id: f.id,
+      publisher: connectionPublisher(this.claims?.sub, this.id),
+    });
     if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.seq });
   }
 
@@ -337,7 +430,9 @@ export class Connection implements Recipient {
         "refresh refused: the new token is for another user; reconnect instead",
       );
     }
+    if (this.goneDone || this.closing) return;
     this.claims = r.claims;
+    this.budget.token(r.claims.channels);
     this.armExpiry();
     // Channels the new token no longer allows are left at once.
     for (const ch of [...this.channels]) {

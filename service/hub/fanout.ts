@@ -158,7 +158,14 @@ export class Fanout {
     entry.holds++;
     try {
       await this.broker.subscribe(entry.ch);
-      const h = await this.broker.history(entry.ch);
+      let h: Awaited<ReturnType<Broker["history"]>>;
+      try {
+        h = await this.broker.history(entry.ch);
+      } catch (err) {
+        // Not ready, so releaseIfIdle would not unsubscribe: a refused channel leaves nothing.
+        await this.broker.unsubscribe(entry.ch).catch(() => undefined);
+        throw err;
+      }
       entry.epoch = h.epoch;
       entry.lastSeq = h.seq;
       entry.ready = true;

@@ -8,9 +8,9 @@ import type { Secret } from "../config.js";
 import { HubError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import { CHANNEL_RULE, isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
+import { CHANNEL_RULE, type ErrorCode, isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
 import { bearerToken } from "./auth.js";
-import { publishJson } from "./publish.js";
+import { API_PUBLISHER, publishJson } from "./publish.js";
 
 export type HttpDeps = {
   broker: Broker;
@@ -22,6 +22,15 @@ export type HttpDeps = {
   nodeId: string;
   /** Why the node is not ready, or undefined when it is. */
   notReadyReason(): string | undefined;
+};
+
+/** The HTTP status of a publish refused with each error code; 503 for any other. */
+const PUBLISH_STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  // Sent but unconfirmed: like a gateway timeout, the outcome is unknown; retry with the same id.
+  publish_outcome_unknown: 504,
+  too_many_channels: 503,
+  unavailable: 503,
 };
 
 /** The event loop is considered stalled past this p99 delay. */
@@ -114,13 +123,22 @@ export function createPublicApp(d: HttpDeps): express.Express {
         return;
       }
       try {
-        const r = await publishJson(d.broker, d.metrics, ch, data, id);
+        const r = await publishJson(d.broker, d.metrics, {
+          ch,
+          data,
+          id,
+          publisher: API_PUBLISHER,
+        });
         res.json({ seq: r.seq, epoch: r.epoch });
       } catch (err) {
+        if (!(err instanceof HubError)) d.log.error({ err: String(err) }, "publish failed");
+        const code: ErrorCode = err instanceof HubError ? err.code : "unavailable";
         const message =
-          err instanceof HubError ? err.message : "the bus is unreachable: retry later";
-        d.metrics.errors.inc({ code: "unavailable" });
-        res.status(503).set("Retry-After", "1").json({ error: message, code: "unavailable" });
+          err instanceof HubError ? err.message : "the hub could not publish: retry later";
+        const status = PUBLISH_STATUS[code] ?? 503;
+        d.metrics.errors.inc({ code });
+        if (status >= 500) res.set("Retry-After", "1");
+        res.status(status).json({ error: message, code });
       }
     },
   );

@@ -15,6 +15,7 @@ import { Connection, type ConnectionContext } from "./connection.js";
 import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
 import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
+import { HttpSockets, watchServerErrors } from "./http-sockets.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -39,6 +40,7 @@ async function brokerFor(config: Config, log: Logger): Promise<Broker> {
     historySize: config.historySize,
     historyTtlSeconds: config.historyTtlSeconds,
     dedupeSeconds: config.dedupeSeconds,
+    maxChannels: config.maxChannels,
   };
   if (config.redis.mode === "memory") return new MemoryBroker(sizes);
   const { RedisBroker } = await import("../bus/redis/index.js");
@@ -66,6 +68,7 @@ export class HubNode {
   private readonly timers = new TimerRegistry();
   private readonly connections = new Set<Connection>();
   private readonly counters = new UpgradeCounters();
+  private httpSockets: HttpSockets | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private ready = false;
   private acceptingUpgrades = false;
@@ -134,14 +137,20 @@ export class HubNode {
         return s.up ? undefined : `bus unreachable: ${s.reason ?? "down"}`;
       },
     };
-    const server = createServer(createPublicApp(deps));
+    // Node enforces both timeouts only on a sweep every connectionsCheckingInterval (30 s by
+    // default): sweep often enough that a 10 s header timeout cuts at 10 s, not 30.
+    const serverOptions = {
+      headersTimeout: c.httpHeadersTimeoutMs,
+      requestTimeout: c.httpRequestTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, c.httpHeadersTimeoutMs / 4)),
+    };
+    const server = createServer(serverOptions, createPublicApp(deps));
     this.server = server;
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
-    const internal = createServer(createInternalApp(deps));
+    const httpSockets = new HttpSockets(c.maxHttpSockets, this.metrics);
+    httpSockets.attach(server);
+    this.httpSockets = httpSockets;
+    const internal = createServer(serverOptions, createInternalApp(deps));
     this.internalServer = internal;
-    internal.headersTimeout = 10_000;
-    internal.requestTimeout = 30_000;
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: c.maxPayloadBytes,
@@ -158,7 +167,10 @@ export class HubNode {
       log: this.log,
       maxSubscriptions: c.maxSubscriptions,
       maxPublishRate: c.maxPublishRate,
+      maxSubscribeRate: c.maxSubscribeRate,
+      maxRefreshRate: c.maxRefreshRate,
       slowConsumerBytes: c.slowConsumerBytes,
+      maxConnectionBytes: c.maxConnectionBytes,
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
@@ -171,6 +183,7 @@ export class HubNode {
       this.metrics.stop();
       throw err;
     }
+    watchServerErrors(server, this.metrics, this.log);
     this.heartbeat = setInterval(() => this.beat(), c.heartbeatMs);
     this.ready = true;
     this.acceptingUpgrades = true;
@@ -249,6 +262,8 @@ export class HubNode {
   ): void {
     // Counted only once ws accepts: a handshake it rejects (bad key, version) never reaches the
     // callback and would otherwise hold the address's slot forever.
+    // A WebSocket from here on: MAX_CONNECTIONS bounds it, not MAX_HTTP_SOCKETS.
+    this.httpSockets?.upgraded(req.socket);
     wss.handleUpgrade(req, socket, head, (ws) => {
       this.counters.opened(ip);
       const id = randomBytes(8).toString("hex");

@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   "too_many_subscriptions",
   "not_subscribed",
   "unavailable",
+  /** A publish was sent to the bus but not confirmed: retry with the same id (it may be stored). */
+  "publish_outcome_unknown",
+  /** The node holds (or has created) its MAX_CHANNELS channels: retry later, or use fewer names. */
+  "too_many_channels",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

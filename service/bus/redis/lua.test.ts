@@ -4,7 +4,11 @@ import { keys, parseBusPayload, parseEntry } from "./lua.js";
 describe("Redis keys", () => {
   it("hash-tags every key of a channel with the channel, so one slot holds them", () => {
     const tag = (key: string) => key.slice(key.indexOf("{") + 1, key.indexOf("}"));
-    for (const key of [keys.meta("room:1"), keys.hist("room:1"), keys.dedupe("room:1", "c-{x}")])
+    for (const key of [
+      keys.meta("room:1"),
+      keys.hist("room:1"),
+      keys.dedupe("room:1", "sub:alice", "c-{x}"),
+    ])
       expect(tag(key)).toBe("room:1");
   });
 });

@@ -1,12 +1,19 @@
 // Redis keys, the two Lua scripts behind RedisBroker, and the bus payload format.
 // Every key of one channel carries the same hash tag `{<ch>}`, so a Redis Cluster keeps a channel
 // (and its script) on one slot.
+import { createHash } from "node:crypto";
 import type { BusMessage, StoredMessage } from "../broker.js";
+
+/** A publisher's identity as a short, fixed-size key part (a token's `sub` can be long). */
+function publisherTag(publisher: string): string {
+  return createHash("sha256").update(publisher).digest("base64url").slice(0, 22);
+}
 
 export const keys = {
   meta: (ch: string) => `wshub:{${ch}}:meta`,
   hist: (ch: string) => `wshub:{${ch}}:hist`,
-  dedupe: (ch: string, id: string) => `wshub:{${ch}}:dd:${id}`,
+  dedupe: (ch: string, publisher: string, id: string) =>
+    `wshub:{${ch}}:dd:${publisherTag(publisher)}:${id}`,
   bus: (ch: string) => `wshub:bus:${ch}`,
   probe: (nodeId: string) => `wshub:probe:${nodeId}`,
 };
@@ -15,7 +22,9 @@ export const BUS_PREFIX = "wshub:bus:";
 
 /**
  * KEYS: meta, hist, dedupe. ARGV: candidate epoch, data, ts, id JSON, id, has id ("1"/"0"),
- * history size, history TTL ms, dedupe window ms, bus channel. Returns {seq, epoch, duplicate}.
+ * history size, history TTL ms, dedupe window ms, bus channel, may create ("1"/"0").
+ * Returns {seq, epoch, duplicate, created}; {-1, "", 0, 0} when the channel does not exist and
+ * may not be created (the node is at its channel bound): nothing is written.
  * The shebang makes Redis refuse the whole script up front on a read-only replica (READONLY),
  * so a demoted primary never runs half of it.
  */
@@ -28,9 +37,14 @@ if hasId then
     return {tonumber(string.sub(seen, 1, sep - 1)), string.sub(seen, sep + 1), 1}
   end
 end
+if ARGV[11] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then
+  return {-1, '', 0, 0}
+end
+local created = 0
 if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then
   -- A new life of the sequence: a stream left from an earlier life would clash with seq 1.
   redis.call('DEL', KEYS[2])
+  created = 1
 end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
@@ -48,17 +62,23 @@ if hasId then
   idJson = ARGV[4]
 end
 redis.call('PUBLISH', ARGV[10], '[' .. seqText .. ',"' .. epoch .. '",' .. ARGV[3] .. ',' .. idJson .. ']\\n' .. ARGV[2])
-return {seq, epoch, 0}
+return {seq, epoch, 0, created}
 `;
 
 /**
- * KEYS: meta, hist. ARGV: candidate epoch, history TTL ms, since ("" for none).
- * Returns {seq, epoch, entries of XRANGE after since}. Reading keeps the meta key (and so the
- * epoch) alive at least as long as the history it describes.
+ * KEYS: meta, hist. ARGV: candidate epoch, history TTL ms, since ("" for none), may create.
+ * Returns {seq, epoch, entries of XRANGE after since, created}; {-1, "", {}, 0} when the channel
+ * does not exist and may not be created. Reading keeps the meta key (and so the epoch) alive at
+ * least as long as the history it describes.
  */
 export const HISTORY_SCRIPT = `#!lua
+if ARGV[4] ~= '1' and redis.call('EXISTS', KEYS[1]) == 0 then
+  return {-1, '', {}, 0}
+end
+local created = 0
 if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1]) == 1 then
   redis.call('DEL', KEYS[2])
+  created = 1
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
@@ -70,11 +90,11 @@ if ARGV[3] ~= '' then
     entries = redis.call('XRANGE', KEYS[2], string.format('%d', since + 1) .. '-0', '+')
   end
 end
-return {seq, epoch, entries}
+return {seq, epoch, entries, created}
 `;
 
-export type PublishReply = [number, string, number];
-export type HistoryReply = [number, string, [string, string[]][]];
+export type PublishReply = [number, string, number, number];
+export type HistoryReply = [number, string, [string, string[]][], number];
 
 /** A stream entry `[id, [field, value, ...]]` as a stored message; undefined when malformed. */
 export function parseEntry(entry: [string, string[]]): StoredMessage | undefined {

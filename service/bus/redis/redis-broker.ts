@@ -3,7 +3,7 @@
 // messages over Redis pub/sub. A probe through pub/sub tells a live bus from a silent one.
 import { randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
-import { UnavailableError } from "../../errors.js";
+import { ChannelLimitError, PublishOutcomeUnknownError, UnavailableError } from "../../errors.js";
 import type {
   Broker,
   BrokerPublishResult,
@@ -13,6 +13,7 @@ import type {
   PublishInput,
   StoredMessage,
 } from "../broker.js";
+import { ChannelCreations } from "./channel-creations.js";
 import { createRedisClient, errorText, quit } from "./connections.js";
 import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
 import {
@@ -46,6 +47,8 @@ export type RedisBrokerOptions = {
   historySize: number;
   historyTtlSeconds: number;
   dedupeSeconds: number;
+  /** New channels this node may create per history TTL (MAX_CHANNELS); default 100 000. */
+  maxChannels?: number;
   nodeId: string;
   commandTimeoutMs?: number;
   probeIntervalMs?: number;
@@ -72,6 +75,7 @@ export class RedisBroker implements Broker {
   private readonly sub: Redis;
   private readonly log: RedisBrokerLogger;
   private readonly health: BusProbe;
+  private readonly creations: ChannelCreations;
   private readonly channels = new Set<string>();
   private readonly messageListeners: ((m: BusMessage) => void)[] = [];
   private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
@@ -82,6 +86,10 @@ export class RedisBroker implements Broker {
 
   constructor(private readonly options: RedisBrokerOptions) {
     this.log = options.logger ?? silent;
+    this.creations = new ChannelCreations(
+      options.maxChannels ?? 100_000,
+      options.historyTtlSeconds * 1000,
+    );
     const commandTimeout = Math.max(
       options.commandTimeoutMs ?? 2000,
       (options.waitTimeoutMs ?? 1000) + 500,
@@ -205,17 +213,41 @@ export class RedisBroker implements Broker {
     if (!usable(this.cmd)) throw this.unavailable(what);
   }
 
+  private channelLimit(): ChannelLimitError {
+    return new ChannelLimitError(
+      `this node created its maximum of ${this.options.maxChannels ?? 100_000} new channels within HISTORY_TTL_SECONDS (MAX_CHANNELS): retry later or use fewer channel names`,
+    );
+  }
+
+  /**
+   * A failed publish command: refused before it ran (not sent, or a Redis error reply: the
+   * script runs whole or not at all) is `unavailable`; sent and unanswered (a timeout, the
+   * connection lost in flight) may have been stored, so the caller must retry with its id.
+   */
+  private publishFailed(error: unknown): UnavailableError | PublishOutcomeUnknownError {
+    const text = errorText(error);
+    const notRun =
+      (error as { name?: string }).name === "ReplyError" ||
+      /enableOfflineQueue|Stream isn't writeable|not connected/i.test(text);
+    if (notRun) return this.unavailable("publish", error);
+    return new PublishOutcomeUnknownError(
+      `publish sent to Redis but not confirmed (${text}): it may be stored; retry with the same id`,
+      { cause: error },
+    );
+  }
+
   async publish(input: PublishInput): Promise<BrokerPublishResult> {
     this.assertUsable("publish");
     const o = this.options;
     const hasId = input.id !== undefined;
     const id = input.id ?? "";
+    const mayCreate = this.creations.allows();
     let reply: PublishReply;
     try {
       reply = await this.cmd.wshubPublish(
         keys.meta(input.ch),
         keys.hist(input.ch),
-        keys.dedupe(input.ch, id),
+        keys.dedupe(input.ch, input.id === undefined ? "" : input.publisher, id),
         newEpoch(),
         input.data,
         String(Date.now()),
@@ -226,21 +258,27 @@ export class RedisBroker implements Broker {
         String(o.historyTtlSeconds * 1000),
         String(o.dedupeSeconds * 1000),
         keys.bus(input.ch),
+        mayCreate ? "1" : "0",
       );
     } catch (error) {
-      throw this.unavailable("publish", error);
+      throw this.publishFailed(error);
     }
-    const [seq, epoch, dup] = reply;
+    const [seq, epoch, dup, created] = reply;
+    if (Number(seq) < 0) throw this.channelLimit();
+    if (Number(created) === 1) this.creations.record();
     if (o.minReplicas > 0) {
       const waitMs = o.waitTimeoutMs ?? 1000;
       let acks: number;
       try {
         acks = await this.cmd.wait(o.minReplicas, waitMs);
       } catch (error) {
-        throw this.unavailable("publish (waiting for replicas)", error);
+        throw new PublishOutcomeUnknownError(
+          `publish stored on the Redis primary but its replicas did not answer (${errorText(error)}); retry with the same id`,
+          { cause: error },
+        );
       }
       if (acks < o.minReplicas)
-        throw new UnavailableError(
+        throw new PublishOutcomeUnknownError(
           `publish not confirmed: ${acks} of ${o.minReplicas} Redis replicas confirmed the write within ${waitMs} ms; retry with the same id (the message may already be stored)`,
         );
     }
@@ -257,12 +295,15 @@ export class RedisBroker implements Broker {
         newEpoch(),
         String(this.options.historyTtlSeconds * 1000),
         since === undefined ? "" : String(since),
+        this.creations.allows() ? "1" : "0",
       );
     } catch (error) {
       throw this.unavailable("history", error);
     }
-    const [seqRaw, epoch, entries] = reply;
+    const [seqRaw, epoch, entries, created] = reply;
     const seq = Number(seqRaw);
+    if (seq < 0) throw this.channelLimit();
+    if (Number(created) === 1) this.creations.record();
     if (since === undefined) return { seq, epoch, messages: [], complete: true };
     if (since >= seq) return { seq, epoch, messages: [], complete: since === seq };
     const messages: StoredMessage[] = [];

@@ -2,13 +2,14 @@
 // `describeBroker("memory", (opts) => ...)` in a test file runs it against one implementation.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UnavailableError } from "../../errors.js";
+import { HubError, UnavailableError } from "../../errors.js";
 import type { Broker, BusMessage } from "../broker.js";
 
 export type BrokerFactoryOptions = {
   historySize: number;
   historyTtlSeconds: number;
   dedupeSeconds: number;
+  maxChannels?: number;
 };
 export type BrokerFactory = (opts: BrokerFactoryOptions) => Promise<Broker>;
 
@@ -99,7 +100,7 @@ export function describeBroker(name: string, factory: BrokerFactory): void {
       const ch = freshChannel("since");
       const before = Date.now();
       await broker.publish({ ch, data: '"a"' });
-      await broker.publish({ ch, data: '"b"', id: "m-2" });
+      await broker.publish({ ch, data: '"b"', id: "m-2", publisher: "p1" });
       await broker.publish({ ch, data: '"c"' });
       const h = await broker.history(ch, 1);
       expect(h.complete).toBe(true);
@@ -143,9 +144,9 @@ export function describeBroker(name: string, factory: BrokerFactory): void {
     it("publishes a retried id once: same seq, duplicate, one bus message", async () => {
       const ch = freshChannel("dedupe");
       await broker.subscribe(ch);
-      const first = await broker.publish({ ch, data: '{"n":1}', id: "c-17" });
-      const again = await broker.publish({ ch, data: '{"n":1}', id: "c-17" });
-      const other = await broker.publish({ ch, data: '{"n":2}', id: "c-18" });
+      const first = await broker.publish({ ch, data: '{"n":1}', id: "c-17", publisher: "p1" });
+      const again = await broker.publish({ ch, data: '{"n":1}', id: "c-17", publisher: "p1" });
+      const other = await broker.publish({ ch, data: '{"n":2}', id: "c-18", publisher: "p1" });
       expect(first).toMatchObject({ seq: 1, duplicate: false });
       expect(again).toEqual({ seq: 1, epoch: first.epoch, duplicate: true });
       expect(other).toMatchObject({ seq: 2, duplicate: false });
@@ -159,12 +160,60 @@ export function describeBroker(name: string, factory: BrokerFactory): void {
       await broker.unsubscribe(ch);
     });
 
+    it("scopes dedupe ids to the publisher: another publisher's id never takes over yours", async () => {
+      const ch = freshChannel("scoped");
+      await broker.subscribe(ch);
+      // The attacker publishes first with the id the victim is about to use.
+      const attacker = await broker.publish({ ch, data: '"x"', id: "c-1", publisher: "sub:eve" });
+      const victim = await broker.publish({ ch, data: '"v"', id: "c-1", publisher: "sub:bob" });
+      expect(attacker).toMatchObject({ seq: 1, duplicate: false });
+      expect(victim).toMatchObject({ seq: 2, duplicate: false });
+      // The victim's retry (e.g. from a new connection) is still deduplicated to its own seq.
+      const retry = await broker.publish({ ch, data: '"v"', id: "c-1", publisher: "sub:bob" });
+      expect(retry).toEqual({ seq: 2, epoch: victim.epoch, duplicate: true });
+      await inbox.until(ch, 2);
+      await inbox.settle(broker);
+      expect(inbox.on(ch).map((m) => [m.seq, m.data])).toEqual([
+        [1, '"x"'],
+        [2, '"v"'],
+      ]);
+      await broker.unsubscribe(ch);
+    });
+
+    it("refuses to create channels past maxChannels; channels it holds keep working", async () => {
+      const own = await factory({ ...CONTRACT_OPTIONS, maxChannels: 3 });
+      await own.start();
+      try {
+        const held = [freshChannel("held"), freshChannel("held"), freshChannel("held")];
+        await own.publish({ ch: held[0] as string, data: "1" });
+        await own.history(held[1] as string);
+        await own.publish({ ch: held[2] as string, data: "1", id: "a", publisher: "p1" });
+        const refusals = [
+          own.publish({ ch: freshChannel("over"), data: "1" }),
+          own.history(freshChannel("over"), 0),
+        ];
+        for (const r of refusals) {
+          const err = await r.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err).toBeInstanceOf(HubError);
+          expect(err).toMatchObject({ code: "too_many_channels" });
+          expect((err as Error).message).toMatch(/MAX_CHANNELS/);
+        }
+        expect((await own.publish({ ch: held[0] as string, data: "2" })).seq).toBe(2);
+        expect((await own.history(held[1] as string)).seq).toBe(0);
+      } finally {
+        await own.stop();
+      }
+    });
+
     it("keeps channels independent (sequences and dedupe ids)", async () => {
       const a = freshChannel("a");
       const b = freshChannel("b");
-      expect((await broker.publish({ ch: a, data: "1", id: "same" })).seq).toBe(1);
+      expect((await broker.publish({ ch: a, data: "1", id: "same", publisher: "p1" })).seq).toBe(1);
       expect((await broker.publish({ ch: a, data: "2" })).seq).toBe(2);
-      const onB = await broker.publish({ ch: b, data: "1", id: "same" });
+      const onB = await broker.publish({ ch: b, data: "1", id: "same", publisher: "p1" });
       expect(onB).toMatchObject({ seq: 1, duplicate: false });
       expect((await broker.history(b, 0)).messages.map((m) => m.data)).toEqual(["1"]);
     });
@@ -178,7 +227,9 @@ export function describeBroker(name: string, factory: BrokerFactory): void {
       const before = Date.now();
       const published = [];
       for (let i = 0; i < 5; i++)
-        published.push(await broker.publish({ ch, data: `{"i":${i}}`, id: `p-${i}` }));
+        published.push(
+          await broker.publish({ ch, data: `{"i":${i}}`, id: `p-${i}`, publisher: "p1" }),
+        );
       await broker.publish({ ch: quiet, data: "1" });
       const got = await inbox.until(ch, 5);
       expect(got.map((m) => m.seq)).toEqual([2, 3, 4, 5, 6]);

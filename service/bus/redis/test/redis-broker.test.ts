@@ -7,7 +7,7 @@ import {
   RedisContainer,
   type StartedRedisContainer,
 } from "../../../../testkit/redis-container.js";
-import { UnavailableError } from "../../../errors.js";
+import { PublishOutcomeUnknownError, UnavailableError } from "../../../errors.js";
 import { BrokerSet, setPaused } from "../../../test/redis-containers.js";
 import type { BrokerStatus } from "../../broker.js";
 import { describeBroker, freshChannel, Inbox } from "../../testing/broker-contract.js";
@@ -79,8 +79,8 @@ describe("RedisBroker: two nodes on one Redis", () => {
   it("delivers A's publish to B, B reads A's history, and an id is deduplicated across nodes", async () => {
     const ch = freshChannel("nodes");
     await b.subscribe(ch);
-    const first = await a.publish({ ch, data: '{"from":"a"}', id: "x-1" });
-    const retry = await b.publish({ ch, data: '{"from":"a"}', id: "x-1" });
+    const first = await a.publish({ ch, data: '{"from":"a"}', id: "x-1", publisher: "p1" });
+    const retry = await b.publish({ ch, data: '{"from":"a"}', id: "x-1", publisher: "p1" });
     expect(retry).toEqual({ ...first, duplicate: true });
     const second = await b.publish({ ch, data: '{"from":"b"}' });
     expect(second).toMatchObject({ seq: 2, epoch: first.epoch });
@@ -140,15 +140,19 @@ describe("RedisBroker: Redis unreachable", () => {
     await own?.stop();
   });
 
-  it("rejects publish within the command timeout, goes down, and comes back by itself", async () => {
+  it("answers a publish sent into a frozen Redis as outcome unknown, goes down, and comes back by itself", async () => {
     const ch = freshChannel("pause");
     await a.publish({ ch, data: "1" });
     await setPaused(own, true);
     try {
       const started = Date.now();
-      const error = await a.publish({ ch, data: "2" }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnavailableError);
-      expect((error as Error).message).toMatch(/retry later/);
+      const error = await a
+        .publish({ ch, data: "2", id: "frozen-2", publisher: "p1" })
+        .catch((e: unknown) => e);
+      // It was sent: Redis runs it once it thaws, so "unavailable, retry later" would be a lie.
+      expect(error).toBeInstanceOf(PublishOutcomeUnknownError);
+      expect(error).toMatchObject({ code: "publish_outcome_unknown" });
+      expect((error as Error).message).toMatch(/retry with the same id/);
       // commandTimeoutMs is 1000 in BrokerSet; 1500 ms is its floor with the WAIT margin.
       expect(Date.now() - started).toBeLessThan(2500);
       await waitFor("status down while Redis is frozen", () => !b.status().up, 5000);
@@ -159,7 +163,10 @@ describe("RedisBroker: Redis unreachable", () => {
     await waitFor("status up after Redis is back", () => a.status().up && b.status().up, 15_000);
     // Up after start, down while frozen, up again: changes only, each once.
     expect(statusB.map((s) => s.up)).toEqual([true, false, true]);
-    expect((await a.publish({ ch, data: "3" })).seq).toBeGreaterThanOrEqual(2);
+    // The retry with the same id finds the frozen publish stored: no duplicate.
+    const retry = await a.publish({ ch, data: "2", id: "frozen-2", publisher: "p1" });
+    expect(retry).toMatchObject({ seq: 2, duplicate: true });
+    expect((await a.publish({ ch, data: "3" })).seq).toBe(3);
   });
 
   it("finds a message published while B's subscriber was cut off through history", async () => {
