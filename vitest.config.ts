@@ -18,6 +18,18 @@ export default defineConfig({
           name: "integration",
           globalSetup: ["chaos/rig/global-setup.ts"],
           include: ["{service,loadtests,chaos}/**/test/**/*.test.ts"],
+          exclude: ["**/*.browser.test.ts", "**/node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          // Real Chromium (Debian's, installed by the setup when missing) on real hub processes.
+          name: "browser",
+          globalSetup: ["service/client/test/browser/global-setup.ts"],
+          include: ["service/**/test/**/*.browser.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

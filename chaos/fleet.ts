@@ -117,7 +117,10 @@ export class Fleet implements AsyncDisposable {
     );
     client.on(
       "subscribed",
-      (e) => live() && rec.event(id, { t: Date.now(), type: "subscribed", ...e }),
+      // A first subscribe carries no `recovered`; the record keeps it a boolean.
+      (e) =>
+        live() &&
+        rec.event(id, { t: Date.now(), type: "subscribed", ...e, recovered: e.recovered ?? false }),
     );
     client.on("gap", (e) => live() && rec.event(id, { t: Date.now(), type: "gap", ch: e.ch }));
     client.on("error", () => {});

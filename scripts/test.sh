@@ -20,6 +20,8 @@ step "rig: Docker engine and images"
 npm run --silent rig
 step "integration: real Redis containers, real hub processes"
 npx vitest run --project integration
+step "browser: the bundle in real Chromium against real hub processes"
+npx vitest run --project browser
 step "chaos: hub containers under faults"
 npx vitest run --project chaos
 step "load gate"

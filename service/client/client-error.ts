@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../protocol/index.js";
+import { type ErrorCode, isRetryable } from "../protocol/index.js";
 
 /** Codes of the client's own failures, beside the hub's wire error codes. */
 export type ClientErrorCode =
@@ -16,11 +16,19 @@ export type ClientErrorCode =
 /** An error of the hub client: a stable `code` and a message saying what to do. */
 export class HubClientError extends Error {
   override readonly name = "HubClientError";
+  /** The channel the failed operation was about, when it had one. */
+  readonly ch: string | undefined;
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; ch?: string },
   ) {
     super(message, options);
+    this.ch = options?.ch;
+  }
+
+  /** Whether the same operation, tried again later, can succeed (the protocol's table). */
+  get retryable(): boolean {
+    return isRetryable(this.code);
   }
 }

@@ -4,7 +4,8 @@ import type { HubClientError } from "./client-error.js";
 
 export type OpenEvent = { node: string; conn: string; url: string };
 export type CloseEvent = { code: number; reason: string; willReconnect: boolean };
-export type SubscribedEvent = { ch: string; seq: number; epoch: string; recovered: boolean };
+/** A `subscribed` as the hub sent it: `recovered` only on a resume (absent on a first subscribe). */
+export type SubscribedEvent = { ch: string; seq: number; epoch: string; recovered?: boolean };
 export type MessageEvent = { ch: string; seq: number; data: Json; id?: string };
 
 export type HubClientEvents = {

@@ -25,8 +25,18 @@ export type HubClientOptions = {
   maxPayloadBytes?: number;
   /** How long a new socket may take to deliver `hello` (ms, default 10 000). */
   connectTimeoutMs?: number;
-  /** When set: no frame and no ping for this long means the connection is dead (ms). */
+  /**
+   * When set: no frame and no ping for this long means the connection is dead (ms). The client
+   * then asks the hub for `ping` frames (`?ping=1`), which browsers can see; a hub that pings
+   * less often than this bound gets two of its ping intervals instead.
+   */
   heartbeatTimeoutMs?: number;
+  /**
+   * `per-channel` (default): one channel's publishes are sent one at a time, so they are stored in
+   * the order publish() was called, retries included. `none`: all in flight at once (faster; a
+   * retried publish may be stored after later ones).
+   */
+  publishOrder?: "per-channel" | "none";
   /** Called before the token's `exp` and after a 1008 / HTTP 401; the result replaces the token. */
   refreshToken?: () => Promise<string>;
   /** Source of jitter, in [0, 1); for tests. */
@@ -48,6 +58,7 @@ export type ResolvedOptions = {
   backoff: BackoffOptions;
   heartbeatTimeoutMs: number | undefined;
   refreshToken: (() => Promise<string>) | undefined;
+  publishOrder: "per-channel" | "none";
   random: () => number;
 } & { [K in keyof typeof DEFAULTS]: number };
 
@@ -88,6 +99,7 @@ export function resolveOptions(o: HubClientOptions): ResolvedOptions {
         ? undefined
         : positive("heartbeatTimeoutMs", o.heartbeatTimeoutMs, 0),
     refreshToken: o.refreshToken,
+    publishOrder: publishOrder(o.publishOrder),
     random: o.random ?? Math.random,
     publishTimeoutMs: num("publishTimeoutMs"),
     publishDeadlineMs: num("publishDeadlineMs"),
@@ -95,4 +107,9 @@ export function resolveOptions(o: HubClientOptions): ResolvedOptions {
     maxPayloadBytes: num("maxPayloadBytes"),
     connectTimeoutMs: num("connectTimeoutMs"),
   };
+}
+
+function publishOrder(v: HubClientOptions["publishOrder"]): "per-channel" | "none" {
+  if (v === undefined || v === "per-channel" || v === "none") return v ?? "per-channel";
+  throw invalid(`publishOrder must be "per-channel" or "none", got ${JSON.stringify(v)}`);
 }

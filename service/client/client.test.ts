@@ -50,7 +50,13 @@ describe("HubClient reconnect and resume", () => {
     hub.publish("room:1", "d");
     await waitFor("four messages", () => r.messages.length === 4);
     expect(r.messages.map((m) => m.data)).toEqual(["a", "b", "c", "d"]);
-    expect(hub.received("sub").at(-1)).toEqual({ op: "sub", ch: "room:1", since: 2, epoch: "e1" });
+    expect(hub.received("sub").at(-1)).toEqual({
+      op: "sub",
+      ch: "room:1",
+      since: 2,
+      epoch: "e1",
+      id: expect.any(String),
+    });
     expect(c.stats.reconnects).toBe(1);
   });
 
@@ -85,7 +91,7 @@ describe("HubClient reconnect and resume", () => {
       () => hub.connections.length === 2 && hub.last.frames.length > 0,
     );
     expect(resyncs).toEqual([{ ch: "room:1", last: 1, got: 5 }]);
-    expect(hub.last.frames[0]).toEqual({ op: "sub", ch: "room:1", since: 1, epoch: "e1" });
+    expect(hub.last.frames[0]).toMatchObject({ op: "sub", ch: "room:1", since: 1, epoch: "e1" });
     hub.publish("room:1", 2);
     await waitFor("seq 2", () => r.seqs().includes(2));
     expect(r.seqs()).toEqual([1, 2]);

@@ -5,8 +5,10 @@ import {
   type ErrorFrame,
   type HelloFrame,
   isChannel,
+  isRetryable,
   type Json,
   MAX_ID_LENGTH,
+  PING_QUERY,
   type ServerFrame,
   type SubscribedFrame,
 } from "../protocol/index.js";
@@ -54,9 +56,11 @@ function badChannel(ch: unknown): HubClientError {
 export class HubClient extends Emitter<HubClientEvents> {
   readonly #o: ResolvedOptions;
   readonly #outbox: Outbox;
-  readonly #subs = new Subscriptions();
-  readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
   readonly #idPrefix = randomPrefix();
+  readonly #subs = new Subscriptions(this.#idPrefix);
+  readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
+  /** Resubscribes waiting to be sent again after a retryable refusal. */
+  readonly #subRetries = new Set<Timer>();
   #idCounter = 0;
   #state: "idle" | "connecting" | "open" | "waiting" | "closed" = "idle";
   #socket: WebSocketLike | undefined;
@@ -80,6 +84,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       timeoutMs: this.#o.publishTimeoutMs,
       deadlineMs: this.#o.publishDeadlineMs,
       maxPending: this.#o.maxPendingPublishes,
+      ordered: this.#o.publishOrder === "per-channel",
       backoff: this.#o.backoff,
       random: this.#o.random,
     });
@@ -105,15 +110,17 @@ export class HubClient extends Emitter<HubClientEvents> {
     return p;
   }
 
-  /** Subscribes to `ch`; resolves on `subscribed`. Resumed with since+epoch after every reconnect. */
+  /**
+   * Subscribes to `ch`; resolves on the hub's `subscribed` (as the hub sent it). Rejects with a
+   * HubClientError carrying the hub's code when the hub refuses this subscribe, and when the
+   * client closes for good first; a connection lost before the reply is not a failure: the `sub`
+   * goes out again on the next connection. Resumed with since+epoch after every reconnect.
+   */
   subscribe(ch: string): Promise<SubscribedEvent> {
     if (this.#isClosed()) return Promise.reject(closedError());
     if (!isChannel(ch)) return Promise.reject(badChannel(ch));
     const { sub, created } = this.#subs.add(ch);
-    const { last, epoch } = sub.state;
-    if (sub.state.confirmed && last !== undefined && epoch !== undefined) {
-      return Promise.resolve({ ch, seq: last, epoch, recovered: true });
-    }
+    if (sub.state.confirmed && sub.last) return Promise.resolve(sub.last);
     const p = new Promise<SubscribedEvent>((resolve, reject) => {
       sub.waiters.push({ resolve, reject });
     });
@@ -140,7 +147,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       return Promise.reject(bad(`publish id "${id}" is already in flight: use a new id`));
     }
     const frame = encodePublish(ch, data, id, this.#o.maxPayloadBytes);
-    return typeof frame === "string" ? this.#outbox.add(id, frame) : Promise.reject(frame);
+    return typeof frame === "string" ? this.#outbox.add(id, ch, frame) : Promise.reject(frame);
   }
 
   /** Closes for good: rejects what is pending, clears every timer, never reconnects. */
@@ -166,7 +173,9 @@ export class HubClient extends Emitter<HubClientEvents> {
       token = await this.#currentToken();
       if (this.#isClosed()) return;
       step = "connect_failed";
-      sock = this.#o.createSocket(url, token, () => {
+      // A socket the page cannot see pings on asks the hub for `ping` frames it can see.
+      const target = this.#o.heartbeatTimeoutMs === undefined ? url : withPing(url);
+      sock = this.#o.createSocket(target, token, () => {
         this.#lastFrameAt = Date.now();
       });
     } catch (cause) {
@@ -234,6 +243,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     }
     if (typeof f !== "object" || f === null) return;
     if (f.op === "hello") this.#onHello(sock, url, f);
+    else if (f.op === "ping") this.#send({ op: "pong" });
     else if (f.op === "subscribed") this.#onSubscribed(sock, f);
     else if (f.op === "ok") this.#outbox.onOk(f);
     else if (f.op === "error") this.#onErrorFrame(f);
@@ -255,7 +265,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     if (this.#socket !== sock) return;
     for (const frame of this.#subs.resubscribeAll()) this.#send(frame);
     this.#outbox.connected((frame) => this.#send(frame));
-    this.#armHeartbeat(sock);
+    this.#armHeartbeat(sock, f.pingMs);
   }
 
   #resolveConnect(): void {
@@ -264,11 +274,13 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onSubscribed(sock: WebSocketLike, f: SubscribedFrame): void {
-    this.#subs.answered(f.ch);
-    const sub = this.#subs.get(f.ch);
+    const sub = this.#subs.answered(f);
     if (!sub || typeof f.seq !== "number") return;
     const out = sub.state.onSubscribed(f);
-    const ev: SubscribedEvent = { ch: f.ch, seq: f.seq, epoch: f.epoch, recovered: out.recovered };
+    // Reported exactly as the hub said it: a first subscribe carries no `recovered`.
+    const ev: SubscribedEvent = { ch: f.ch, seq: f.seq, epoch: f.epoch };
+    if (typeof f.recovered === "boolean") ev.recovered = f.recovered;
+    sub.last = ev;
     this.emit("subscribed", ev);
     if (out.gap) {
       this.#stats.gaps++;
@@ -297,13 +309,38 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #onErrorFrame(f: ErrorFrame): void {
     if (this.#outbox.onError(f)) return;
-    const err = new HubClientError(f.code, f.message);
+    const ch = f.ch ?? undefined;
+    const err = new HubClientError(f.code, f.message, ch === undefined ? {} : { ch });
     const failed = this.#subs.takeFailed(f);
-    if (failed && failed.waiters.length > 0) {
-      for (const w of failed.waiters.splice(0)) w.reject(err);
-    } else {
+    if (!failed) {
       this.emit("error", err);
+      return;
     }
+    if (failed.waiters.length > 0) {
+      // subscribe() settles on every refusal; the caller decides whether to try again.
+      for (const w of failed.waiters.splice(0)) w.reject(err);
+      return;
+    }
+    // A resubscribe nobody awaits: a retryable refusal is tried again, any other is reported.
+    if (this.#isRetryableFrame(f)) this.#retrySub(failed);
+    else this.emit("error", err);
+  }
+
+  #isRetryableFrame(f: ErrorFrame): boolean {
+    return typeof f.retryable === "boolean" ? f.retryable : isRetryable(f.code);
+  }
+
+  #retrySub(failed: Subscription): void {
+    const { ch } = failed.state;
+    const delay = backoffDelay(0, this.#o.backoff, this.#o.random);
+    const timer = setTimeout(() => {
+      this.#subRetries.delete(timer);
+      if (this.#isClosed() || this.#subs.get(ch)) return;
+      const { sub } = this.#subs.add(ch);
+      sub.state = failed.state;
+      if (this.#state === "open") this.#send(this.#subs.frameFor(sub));
+    }, delay);
+    this.#subRetries.add(timer);
   }
 
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
@@ -356,9 +393,11 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#timers.reconnect = setTimeout(() => void this.#open(), delayMs);
   }
 
-  #armHeartbeat(sock: WebSocketLike): void {
-    const timeout = this.#o.heartbeatTimeoutMs;
-    if (timeout === undefined) return;
+  #armHeartbeat(sock: WebSocketLike, pingMs: number | undefined): void {
+    const bound = this.#o.heartbeatTimeoutMs;
+    if (bound === undefined) return;
+    // A hub that pings less often than the bound would look dead between pings: wait two pings.
+    const timeout = pingMs !== undefined && pingMs >= bound ? 2 * pingMs : bound;
     this.#lastFrameAt = Date.now();
     // One timer re-armed for the remaining time, not one per frame.
     const check = (): void => {
@@ -391,6 +430,8 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#state = "closed";
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
+    for (const t of this.#subRetries) clearTimeout(t);
+    this.#subRetries.clear();
     this.#outbox.closeAll(err);
     this.#subs.rejectAll(err);
     for (const w of this.#connectWaiters.splice(0)) w.reject(err);
@@ -400,6 +441,13 @@ export class HubClient extends Emitter<HubClientEvents> {
   #isClosed(): boolean {
     return this.#state === "closed";
   }
+}
+
+/** `url` asking for application-level `ping` frames (`?ping=1`). */
+function withPing(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set(PING_QUERY, "1");
+  return u.toString();
 }
 
 function closedError(): HubClientError {

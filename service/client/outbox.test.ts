@@ -6,13 +6,14 @@ const opts = {
   timeoutMs: 1_000,
   deadlineMs: 10_000,
   maxPending: 2,
+  ordered: false,
   backoff: { initialMs: 100, maxMs: 400 },
   random: () => 0.5,
 };
 
-function connectedOutbox() {
+function connectedOutbox(more: Partial<typeof opts> = {}) {
   const sent: string[] = [];
-  const box = new Outbox(opts);
+  const box = new Outbox({ ...opts, ...more });
   box.connected((f) => sent.push(f));
   return { box, sent };
 }
@@ -27,7 +28,7 @@ describe("Outbox", () => {
 
   it("resolves on the ok with the same id and leaves no timer behind", async () => {
     const { box, sent } = connectedOutbox();
-    const p = box.add("a", "frame-a");
+    const p = box.add("a", "room:1", "frame-a");
     expect(sent).toEqual(["frame-a"]);
     box.onOk({ op: "ok", id: "a", ch: "room:1", seq: 7 });
     await expect(p).resolves.toEqual({ id: "a", ch: "room:1", seq: 7 });
@@ -36,7 +37,7 @@ describe("Outbox", () => {
 
   it("sends the same frame again after an attempt timed out, after backoff", async () => {
     const { box, sent } = connectedOutbox();
-    void box.add("a", "frame-a");
+    void box.add("a", "room:1", "frame-a");
     await vi.advanceTimersByTimeAsync(1_000);
     expect(sent).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(50); // backoff attempt 0: 0.5 * 100 ms
@@ -46,8 +47,8 @@ describe("Outbox", () => {
 
   it("retries unavailable and rate_limited, rejects forbidden with its code", async () => {
     const { box, sent } = connectedOutbox();
-    const a = box.add("a", "frame-a");
-    const b = box.add("b", "frame-b");
+    const a = box.add("a", "room:1", "frame-a");
+    const b = box.add("b", "room:1", "frame-b");
     box.onError({ op: "error", id: "a", code: "unavailable", message: "bus down" });
     box.onError({ op: "error", id: "b", code: "forbidden", message: "not yours" });
     await expect(b).rejects.toMatchObject({ code: "forbidden", message: "not yours" });
@@ -61,7 +62,7 @@ describe("Outbox", () => {
 
   it("retries a publish whose outcome is unknown with the same frame (same id) until ok", async () => {
     const { box, sent } = connectedOutbox();
-    const a = box.add("a", "frame-a");
+    const a = box.add("a", "room:1", "frame-a");
     box.onError({
       op: "error",
       id: "a",
@@ -77,10 +78,10 @@ describe("Outbox", () => {
   it("queues while disconnected and resends what awaited an ok on the next connection", async () => {
     const box = new Outbox(opts);
     const first: string[] = [];
-    void box.add("a", "frame-a");
+    void box.add("a", "room:1", "frame-a");
     box.connected((f) => first.push(f));
     box.disconnected();
-    void box.add("b", "frame-b");
+    void box.add("b", "room:1", "frame-b");
     const second: string[] = [];
     box.connected((f) => second.push(f));
     expect(first).toEqual(["frame-a"]);
@@ -89,9 +90,9 @@ describe("Outbox", () => {
 
   it("rejects with publish_timeout at the deadline and queue_full beyond maxPending", async () => {
     const box = new Outbox(opts);
-    const a = box.add("a", "frame-a");
-    const b = box.add("b", "frame-b");
-    await expect(box.add("c", "frame-c")).rejects.toMatchObject({ code: "queue_full" });
+    const a = box.add("a", "room:1", "frame-a");
+    const b = box.add("b", "room:1", "frame-b");
+    await expect(box.add("c", "room:1", "frame-c")).rejects.toMatchObject({ code: "queue_full" });
     const settled = Promise.allSettled([a, b]);
     await vi.advanceTimersByTimeAsync(10_000);
     const [ra, rb] = await settled;
@@ -103,10 +104,62 @@ describe("Outbox", () => {
 
   it("rejects everything and clears every timer on closeAll", async () => {
     const { box } = connectedOutbox();
-    const a = box.add("a", "frame-a");
+    const a = box.add("a", "room:1", "frame-a");
     box.closeAll(new HubClientError("closed", "bye"));
     await expect(a).rejects.toMatchObject({ code: "closed" });
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("Outbox, ordered per channel", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("keeps one channel's publishes in publish order across a retry; other channels go at once", async () => {
+    const { box, sent } = connectedOutbox({ ordered: true, maxPending: 10 });
+    const a = box.add("a", "room:1", "frame-a");
+    const b = box.add("b", "room:1", "frame-b");
+    const other = box.add("x", "room:2", "frame-x");
+    expect(sent).toEqual(["frame-a", "frame-x"]);
+    // a fails retryably: b must not overtake it.
+    box.onError({
+      op: "error",
+      id: "a",
+      code: "unavailable",
+      message: "bus down",
+      retryable: true,
+    });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sent).toEqual(["frame-a", "frame-x", "frame-a"]);
+    box.onOk({ op: "ok", id: "a", ch: "room:1", seq: 1 });
+    expect(sent.at(-1)).toBe("frame-b");
+    box.onOk({ op: "ok", id: "b", ch: "room:1", seq: 2 });
+    box.onOk({ op: "ok", id: "x", ch: "room:2", seq: 1 });
+    await expect(Promise.all([a, b, other])).resolves.toHaveLength(3);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("lets the next publish go when the one before it is refused for good", async () => {
+    const { box, sent } = connectedOutbox({ ordered: true, maxPending: 10 });
+    const a = box.add("a", "room:1", "frame-a");
+    void box.add("b", "room:1", "frame-b");
+    box.onError({ op: "error", id: "a", code: "forbidden", message: "no", retryable: false });
+    await expect(a).rejects.toMatchObject({ code: "forbidden", ch: "room:1" });
+    expect(sent).toEqual(["frame-a", "frame-b"]);
+  });
+
+  it("retries publish_outcome_unknown with the same id, by the protocol's table when the frame does not say", async () => {
+    const { box, sent } = connectedOutbox({ ordered: true });
+    const a = box.add("a", "room:1", "frame-a");
+    box.onError({ op: "error", id: "a", code: "publish_outcome_unknown", message: "unknown" });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sent).toEqual(["frame-a", "frame-a"]);
+    box.onOk({ op: "ok", id: "a", ch: "room:1", seq: 4 });
+    await expect(a).resolves.toMatchObject({ seq: 4 });
   });
 });
 

@@ -1,6 +1,8 @@
 // Publishes awaiting their `ok`: sent when connected, retried with backoff under the same id
 // (the hub dedupes it) after a timeout, a lost connection or a retryable error, until a deadline.
-import type { ErrorFrame, OkFrame } from "../protocol/index.js";
+// Ordered (the default), one channel's publishes go out one at a time, so retries can never
+// store them out of the order the caller published them in.
+import { type ErrorFrame, isRetryable, type OkFrame } from "../protocol/index.js";
 import { type BackoffOptions, backoffDelay } from "./backoff.js";
 import { HubClientError } from "./client-error.js";
 
@@ -11,19 +13,17 @@ export type OutboxOptions = {
   deadlineMs: number;
   /** Bound on publishes awaiting `ok`, queued ones included; beyond it publish rejects with `queue_full`. */
   maxPending: number;
+  /** Keep one channel's publishes in publish order across retries (at most one in flight each). */
+  ordered: boolean;
   backoff: BackoffOptions;
   random: () => number;
 };
 
 export type PublishResult = { id: string; ch: string; seq: number };
 
-/** Error codes after which the same publish may succeed later. */
-// publish_outcome_unknown: the publish may be stored; the resend carries the same id, so the
-// hub deduplicates it.
-const RETRYABLE = new Set(["unavailable", "rate_limited", "publish_outcome_unknown"]);
-
 type Entry = {
   id: string;
+  ch: string;
   frame: string;
   attempt: number;
   // queued: waits for a connection; sent: waits for ok; backoff: waits for its retry timer.
@@ -53,8 +53,8 @@ export class Outbox {
     return this.#entries.has(id);
   }
 
-  /** Queues one publish (its frame already carries `id`); resolves on its `ok`. */
-  add(id: string, frame: string): Promise<PublishResult> {
+  /** Queues one publish on `ch` (its frame already carries `id`); resolves on its `ok`. */
+  add(id: string, ch: string, frame: string): Promise<PublishResult> {
     if (this.#entries.size >= this.#opts.maxPending) {
       return Promise.reject(
         new HubClientError(
@@ -66,12 +66,14 @@ export class Outbox {
     return new Promise((resolve, reject) => {
       const entry: Entry = {
         id,
+        ch,
         frame,
         attempt: 0,
         state: "queued",
         timer: undefined,
         deadline: setTimeout(() => {
           this.#settle(entry);
+          this.#pump();
           reject(
             new HubClientError(
               "publish_timeout",
@@ -83,14 +85,27 @@ export class Outbox {
         reject,
       };
       this.#entries.set(id, entry);
-      if (this.#send) this.#transmit(entry);
+      this.#pump();
     });
   }
 
   /** A connection is ready: send every queued publish through `send`. */
   connected(send: (frame: string) => void): void {
     this.#send = send;
-    for (const e of this.#entries.values()) if (e.state === "queued") this.#transmit(e);
+    this.#pump();
+  }
+
+  /** Sends every queued publish that may go now: ordered, only the oldest of each channel. */
+  #pump(): void {
+    if (!this.#send) return;
+    const busy = new Set<string>();
+    for (const e of this.#entries.values()) {
+      if (this.#opts.ordered) {
+        if (busy.has(e.ch)) continue;
+        busy.add(e.ch);
+      }
+      if (e.state === "queued") this.#transmit(e);
+    }
   }
 
   /** The connection is gone: publishes awaiting an ok go out again on the next one. */
@@ -110,6 +125,7 @@ export class Outbox {
     if (!e) return false;
     this.#settle(e);
     e.resolve({ id: frame.id, ch: frame.ch, seq: frame.seq });
+    this.#pump();
     return true;
   }
 
@@ -117,11 +133,15 @@ export class Outbox {
   onError(frame: ErrorFrame): boolean {
     const e = frame.id === undefined ? undefined : this.#entries.get(frame.id);
     if (!e) return false;
-    if (RETRYABLE.has(frame.code)) {
+    // `publish_outcome_unknown` among them: the same id again either stores it or finds it stored.
+    const retryable =
+      typeof frame.retryable === "boolean" ? frame.retryable : isRetryable(frame.code);
+    if (retryable) {
       this.#retry(e);
     } else {
       this.#settle(e);
-      e.reject(new HubClientError(frame.code, frame.message));
+      e.reject(new HubClientError(frame.code, frame.message, { ch: e.ch }));
+      this.#pump();
     }
     return true;
   }

@@ -1,20 +1,28 @@
 // The channels the caller subscribed to, who waits for their `subscribed`, and which `sub`
-// frames of the current connection still await a reply.
-import type { ErrorFrame, SubFrame } from "../protocol/index.js";
+// frames of the current connection still await a reply, by the id each carries.
+import type { ErrorFrame, SubFrame, SubscribedFrame } from "../protocol/index.js";
 import { ChannelState } from "./channel-state.js";
 import type { HubClientError } from "./client-error.js";
 import type { SubscribedEvent } from "./client-events.js";
 
 type Waiter = { resolve: (ev: SubscribedEvent) => void; reject: (e: HubClientError) => void };
-export type Subscription = { state: ChannelState; waiters: Waiter[] };
+export type Subscription = {
+  state: ChannelState;
+  waiters: Waiter[];
+  /** The last `subscribed` of this channel, as the hub sent it. */
+  last?: SubscribedEvent;
+};
 
-// Error codes the hub sends, without an id, in reply to a `sub`.
-const SUB_ERRORS = new Set(["forbidden", "too_many_subscriptions"]);
+// Error codes a 1.0 hub sends, without an id, in reply to a `sub`.
+const LEGACY_SUB_ERRORS = new Set(["forbidden", "too_many_subscriptions"]);
 
 export class Subscriptions {
   readonly #subs = new Map<string, Subscription>();
-  // Channels whose `sub` went out on this connection without a reply yet, in send order.
-  #awaiting: string[] = [];
+  // `sub` frames sent on this connection without a reply yet: id -> channel, in send order.
+  #awaiting = new Map<string, string>();
+  #counter = 0;
+
+  constructor(private readonly idPrefix: string) {}
 
   get(ch: string): Subscription | undefined {
     return this.#subs.get(ch);
@@ -34,41 +42,57 @@ export class Subscriptions {
     const sub = this.#subs.get(ch);
     if (!sub) return false;
     this.#subs.delete(ch);
+    for (const [id, c] of this.#awaiting) if (c === ch) this.#awaiting.delete(id);
     for (const w of sub.waiters.splice(0)) w.reject(err);
     return true;
   }
 
-  /** The `sub` frame to send now for `sub`, remembered as awaiting its reply. */
+  /** The `sub` frame to send now for `sub`, with a fresh id, remembered as awaiting its reply. */
   frameFor(sub: Subscription): SubFrame {
-    this.#awaiting.push(sub.state.ch);
-    return sub.state.subFrame();
+    const id = `${this.idPrefix}-s${++this.#counter}`;
+    this.#awaiting.set(id, sub.state.ch);
+    return { ...sub.state.subFrame(), id };
   }
 
   /** A new connection: every channel must be confirmed again. Returns the frames to send. */
   resubscribeAll(): SubFrame[] {
-    this.#awaiting = [];
+    this.#awaiting.clear();
     return [...this.#subs.values()].map((sub) => {
       sub.state.reset();
       return this.frameFor(sub);
     });
   }
 
-  answered(ch: string): void {
-    const i = this.#awaiting.indexOf(ch);
-    if (i >= 0) this.#awaiting.splice(i, 1);
+  /** The subscription a `subscribed` answers (by id, or by channel from a 1.0 hub). */
+  answered(f: SubscribedFrame): Subscription | undefined {
+    if (f.id !== undefined) {
+      if (this.#awaiting.get(f.id) !== f.ch) return undefined;
+      this.#awaiting.delete(f.id);
+    } else {
+      for (const [id, c] of this.#awaiting) if (c === f.ch) this.#awaiting.delete(id);
+    }
+    return this.#subs.get(f.ch);
   }
 
   /**
-   * The unconfirmed subscription an id-less error answers, removed from the set: the channel the
-   * message names, else the oldest unanswered `sub`. Undefined when the error is not about a sub.
+   * The subscription an error answers, removed from the set: by the error's id, or (a 1.0 hub
+   * sends no id) the channel its message names. Undefined when the error is not about a sub.
    */
   takeFailed(f: ErrorFrame): Subscription | undefined {
-    if (f.id !== undefined || !SUB_ERRORS.has(f.code) || this.#awaiting.length === 0) return;
-    const named = this.#awaiting.filter((c) => f.message.includes(c));
-    const ch = named.sort((a, b) => b.length - a.length)[0] ?? (this.#awaiting[0] as string);
-    this.answered(ch);
+    let ch: string | undefined;
+    if (f.id !== undefined) {
+      ch = this.#awaiting.get(f.id);
+      if (ch === undefined) return undefined;
+      this.#awaiting.delete(f.id);
+    } else {
+      if (!LEGACY_SUB_ERRORS.has(f.code) || this.#awaiting.size === 0) return undefined;
+      const waiting = [...this.#awaiting.values()];
+      const named = waiting.filter((c) => f.message.includes(c));
+      ch = named.sort((a, b) => b.length - a.length)[0] ?? (waiting[0] as string);
+      for (const [id, c] of this.#awaiting) if (c === ch) this.#awaiting.delete(id);
+    }
     const sub = this.#subs.get(ch);
-    if (!sub || sub.state.confirmed) return;
+    if (!sub || sub.state.confirmed) return undefined;
     this.#subs.delete(ch);
     return sub;
   }
@@ -76,6 +100,6 @@ export class Subscriptions {
   rejectAll(err: HubClientError): void {
     for (const sub of this.#subs.values()) for (const w of sub.waiters.splice(0)) w.reject(err);
     this.#subs.clear();
-    this.#awaiting = [];
+    this.#awaiting.clear();
   }
 }

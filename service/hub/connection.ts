@@ -6,16 +6,23 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import {
   CLOSE,
+  type ClientFrame,
   type ErrorCode,
+  type ErrorFrame,
+  isRetryable,
   messageFrame,
+  PROTOCOL_FEATURES,
+  PROTOCOL_VERSION,
   type PubFrame,
   parseClientFrame,
   type RefreshFrame,
   type SubFrame,
+  type UnsubFrame,
 } from "../protocol/index.js";
 import { type Authenticator, type Claims, mayUse } from "./auth.js";
 import { ConnectionBudget } from "./connection-budget.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
+import { OpQueue } from "./op-queue.js";
 import { type FrameSender, frameSender, OutFrame } from "./prepared-frame.js";
 import { connectionPublisher, publishJson } from "./publish.js";
 import { TokenBucket } from "./rate-limit.js";
@@ -35,6 +42,12 @@ export type ConnectionContext = {
   maxRefreshRate: number;
   slowConsumerBytes: number;
   maxConnectionBytes: number;
+};
+
+/** What this connection negotiated at the upgrade. */
+export type ConnectionOptions = {
+  /** Application-level `ping` frames at this interval (ms): the client asked with `?ping=1`. */
+  pingMs?: number;
 };
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
@@ -69,6 +82,10 @@ export class Connection implements Recipient {
   private goneDone = false;
   /** Made on first use: a pino child per idle connection costs more heap than the rest of it. */
   private childLog: Logger | undefined;
+  /** Inbound operations, applied in arrival order. */
+  readonly ops: OpQueue;
+  /** The `id` of the `sub` in progress per channel, echoed by its `subscribed`. */
+  private readonly subIds = new Map<string, string>();
 
   constructor(
     readonly id: string,
@@ -76,7 +93,9 @@ export class Connection implements Recipient {
     private claims: Claims | undefined,
     private readonly ctx: ConnectionContext,
     private readonly onGone: (c: Connection, reason: string) => void,
+    private readonly options: ConnectionOptions = {},
   ) {
+    this.ops = new OpQueue((err) => this.log.error({ err: String(err) }, "frame failed"));
     this.bucket = new TokenBucket(ctx.maxPublishRate);
     this.subBucket = new TokenBucket(ctx.maxSubscribeRate);
     this.refreshBucket = new TokenBucket(ctx.maxRefreshRate);
@@ -105,7 +124,15 @@ export class Connection implements Recipient {
       if (ws.readyState !== ws.CLOSED) this.startCloseGrace(CLOSE_GRACE_MS);
     });
     this.armExpiry();
-    this.sendJson({ op: "hello", node: ctx.nodeId, conn: id });
+    const hello: Record<string, unknown> = {
+      op: "hello",
+      node: ctx.nodeId,
+      conn: id,
+      version: PROTOCOL_VERSION,
+      features: PROTOCOL_FEATURES,
+    };
+    if (options.pingMs !== undefined) hello.pingMs = options.pingMs;
+    this.sendJson(hello);
   }
 
   private get log(): Logger {
@@ -207,6 +234,8 @@ export class Connection implements Recipient {
     this.missedBeats++;
     try {
       this.ws.ping();
+      // Browsers never show a ws ping to the page: a client that asked gets a frame it can see.
+      if (this.options.pingMs !== undefined) this.sendJson({ op: "ping" });
     } catch {
       this.terminate("error");
     }
@@ -215,6 +244,7 @@ export class Connection implements Recipient {
   private gone(reason: string): void {
     if (this.goneDone) return;
     this.goneDone = true;
+    this.ops.close();
     this.leaveAll();
     this.clearExpiry?.();
     this.clearExpiry = undefined;
@@ -253,11 +283,12 @@ export class Connection implements Recipient {
     this.ws.send(JSON.stringify(frame));
   }
 
-  private sendError(code: ErrorCode, message: string, id?: string): void {
+  private sendError(code: ErrorCode, message: string, id?: string, ch?: string): void {
     this.ctx.metrics.errors.inc({ code });
-    this.sendJson(
-      id === undefined ? { op: "error", code, message } : { op: "error", code, message, id },
-    );
+    const frame: ErrorFrame = { op: "error", code, message, retryable: isRetryable(code) };
+    if (id !== undefined) frame.id = id;
+    if (ch !== undefined) frame.ch = ch;
+    this.sendJson(frame);
   }
 
   private onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
@@ -279,68 +310,56 @@ export class Connection implements Recipient {
       return;
     }
     const parsed = parseClientFrame(text);
-    if (!parsed.ok) {
-      this.sendError(parsed.code, parsed.message, parsed.id);
-      this.budget.handled(bytes);
+    if (parsed.ok && parsed.frame.op === "pong") {
+      this.budget.handled(bytes); // liveness only, counted above
       return;
     }
-    const f = parsed.frame;
-    const done = (p: Promise<void>, id?: string) =>
-      p
-        .catch((err: unknown) => {
-          if (err instanceof HubError) this.sendError(err.code, err.message, id);
+    // Rate limits are taken on arrival, so a flood is refused before it queues work.
+    const limited = parsed.ok ? this.rateLimit(parsed.frame) : undefined;
+    // Every frame, a refused one included, takes effect (and is answered) in arrival order.
+    this.ops.push(bytes, async () => {
+      try {
+        if (this.closing) return;
+        if (!parsed.ok) return this.sendError(parsed.code, parsed.message, parsed.id, parsed.ch);
+        const f = parsed.frame;
+        if (f.op === "pong") return;
+        const ch = f.op === "refresh" ? undefined : f.ch;
+        try {
+          if (limited) throw limited;
+          if (f.op === "sub") await this.subscribe(f);
+          else if (f.op === "unsub") this.unsubscribe(f);
+          else if (f.op === "pub") await this.publish(f);
+          else await this.refresh(f);
+        } catch (err) {
+          if (err instanceof HubError) this.sendError(err.code, err.message, f.id, ch);
           else {
             this.log.error({ err: String(err) }, "frame failed");
-            this.sendError("unavailable", "the hub could not handle this frame: retry later", id);
+            const msg = "the hub could not handle this frame: retry later";
+            this.sendError("unavailable", msg, f.id, ch);
           }
-        })
-        .finally(() => this.budget.handled(bytes));
-    switch (f.op) {
-      case "sub":
-        void done(
-          this.limited(this.subBucket, "sub", this.ctx.maxSubscribeRate, () => this.subscribe(f)),
-        );
-        break;
-      case "unsub":
-        void done(
-          this.limited(this.subBucket, "unsub", this.ctx.maxSubscribeRate, async () =>
-            this.unsubscribe(f.ch),
-          ),
-        );
-        break;
-      case "pub":
-        void done(
-          this.limited(this.bucket, "pub", this.ctx.maxPublishRate, () => this.publish(f)),
-          f.id,
-        );
-        break;
-      case "refresh":
-        void done(
-          this.limited(this.refreshBucket, "refresh", this.ctx.maxRefreshRate, () =>
-            this.refresh(f),
-          ),
-        );
-        break;
-    }
+        }
+      } finally {
+        this.budget.handled(bytes);
+      }
+    });
   }
 
-  /** Runs `op` when `bucket` has a token; otherwise rejects with `rate_limited`. */
-  private limited(
-    bucket: TokenBucket,
-    op: string,
-    rate: number,
-    run: () => Promise<void>,
-  ): Promise<void> {
-    if (!bucket.take()) {
-      this.ctx.metrics.rateLimited.inc();
-      return Promise.reject(
-        new HubError(
-          "rate_limited",
-          `at most ${rate} ${op} frames per second per connection: slow down and retry`,
-        ),
-      );
-    }
-    return run();
+  /** The `rate_limited` error when this frame's op is over its per-connection rate, else undefined. */
+  private rateLimit(f: ClientFrame): HubError | undefined {
+    const [bucket, rate] =
+      f.op === "pub"
+        ? [this.bucket, this.ctx.maxPublishRate]
+        : f.op === "refresh"
+          ? [this.refreshBucket, this.ctx.maxRefreshRate]
+          : f.op === "pong"
+            ? [undefined, 0]
+            : [this.subBucket, this.ctx.maxSubscribeRate];
+    if (bucket === undefined || bucket.take()) return undefined;
+    this.ctx.metrics.rateLimited.inc();
+    return new HubError(
+      "rate_limited",
+      `at most ${rate} ${f.op} frames per second per connection: slow down and retry`,
+    );
   }
 
   private async subscribe(f: SubFrame): Promise<void> {
@@ -358,6 +377,7 @@ export class Connection implements Recipient {
       );
     }
     this.channels.add(f.ch);
+    if (f.id !== undefined) this.subIds.set(f.ch, f.id);
     try {
       await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
     } catch (err) {
@@ -371,6 +391,8 @@ export class Connection implements Recipient {
         `cannot subscribe to "${f.ch}" while the bus is unreachable: retry later`,
         { cause: err },
       );
+    } finally {
+      this.subIds.delete(f.ch);
     }
   }
 
@@ -383,17 +405,19 @@ export class Connection implements Recipient {
       epoch: result.epoch,
     };
     if (result.recovered !== undefined) frame.recovered = result.recovered;
+    const id = this.subIds.get(ch);
+    if (id !== undefined) frame.id = id;
     this.sendJson(frame);
     for (const m of result.replay) this.deliver(new OutFrame(Buffer.from(messageFrame(ch, m))));
     return true;
   }
 
-  private unsubscribe(ch: string): void {
-    if (!this.channels.delete(ch)) {
-      this.sendError("not_subscribed", `not subscribed to "${ch}"`);
-      return;
+  private unsubscribe(f: UnsubFrame): void {
+    if (!this.channels.delete(f.ch)) {
+      throw new HubError("not_subscribed", `not subscribed to "${f.ch}"`);
     }
-    this.ctx.fanout.unsubscribe(this, ch);
+    this.ctx.fanout.unsubscribe(this, f.ch);
+    if (f.id !== undefined) this.sendJson({ op: "unsubscribed", ch: f.ch, id: f.id });
   }
 
   private async publish(f: PubFrame): Promise<void> {
@@ -417,7 +441,10 @@ export class Connection implements Recipient {
   }
 
   private async refresh(f: RefreshFrame): Promise<void> {
-    if (!this.ctx.auth.enabled) return;
+    if (!this.ctx.auth.enabled) {
+      if (f.id !== undefined) this.sendJson({ op: "refreshed", id: f.id });
+      return;
+    }
     const r = await this.ctx.auth.verify(f.token);
     if (!r.ok) {
       this.ctx.metrics.authFailures.inc({ reason: `refresh_${r.reason}` });
@@ -434,12 +461,14 @@ export class Connection implements Recipient {
     this.claims = r.claims;
     this.budget.token(r.claims.channels);
     this.armExpiry();
+    if (f.id !== undefined) this.sendJson({ op: "refreshed", id: f.id, exp: r.claims.exp });
     // Channels the new token no longer allows are left at once.
     for (const ch of [...this.channels]) {
       if (!mayUse(this.claims, ch)) {
         this.channels.delete(ch);
         this.ctx.fanout.unsubscribe(this, ch);
-        this.sendError("forbidden", `your new token does not allow channel "${ch}": unsubscribed`);
+        const msg = `your new token does not allow channel "${ch}": unsubscribed`;
+        this.sendError("forbidden", msg, undefined, ch);
       }
     }
   }

@@ -9,7 +9,7 @@ import { MemoryBroker } from "../bus/index.js";
 import type { Config } from "../config.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
-import { CLOSE } from "../protocol/index.js";
+import { CLOSE, PING_QUERY } from "../protocol/index.js";
 import { type Authenticator, type Claims, createAuthenticator } from "./auth.js";
 import { Connection, type ConnectionContext } from "./connection.js";
 import { Fanout } from "./fanout.js";
@@ -260,6 +260,8 @@ export class HubNode {
     ip: string,
     claims: Claims | undefined,
   ): void {
+    const wantsPing =
+      new URL(req.url ?? "/", "http://hub.invalid").searchParams.get(PING_QUERY) === "1";
     // Counted only once ws accepts: a handshake it rejects (bad key, version) never reaches the
     // callback and would otherwise hold the address's slot forever.
     // A WebSocket from here on: MAX_CONNECTIONS bounds it, not MAX_HTTP_SOCKETS.
@@ -267,8 +269,13 @@ export class HubNode {
     wss.handleUpgrade(req, socket, head, (ws) => {
       this.counters.opened(ip);
       const id = randomBytes(8).toString("hex");
-      const conn = new Connection(id, ws, claims, ctx, (gone, reason) =>
-        this.forget(gone, ip, reason),
+      const conn = new Connection(
+        id,
+        ws,
+        claims,
+        ctx,
+        (gone, reason) => this.forget(gone, ip, reason),
+        wantsPing ? { pingMs: this.config.heartbeatMs } : {},
       );
       this.connections.add(conn);
       this.metrics.connects.inc();

@@ -1,22 +1,32 @@
-// Error codes of `error` frames and the close-code table: what each means and whether a client
-// should reconnect after it (docs/protocol.md, "Errors" and "Close codes").
+// Error codes of `error` frames and the close-code table: what each means, whether the same
+// frame may succeed when sent again, and whether a client should reconnect after a close
+// (docs/protocol.md, "Errors" and "Close codes").
+
+/** Whether the same frame, sent again later (same `id` for a `pub`), can succeed: one table. */
+export const RETRYABLE = {
+  bad_request: false,
+  unknown_op: false,
+  unauthorized: false,
+  forbidden: false,
+  rate_limited: true,
+  too_many_subscriptions: false,
+  not_subscribed: false,
+  unavailable: true,
+  // The hub could not tell whether the publish was stored: send it again with the same id.
+  publish_outcome_unknown: true,
+  // The node holds (or has created) its MAX_CHANNELS channels: retry later, or use fewer names.
+  too_many_channels: true,
+} as const satisfies Record<string, boolean>;
+
+export type ErrorCode = keyof typeof RETRYABLE;
 
 /** Stable error codes of the wire protocol. */
-export const ERROR_CODES = [
-  "bad_request",
-  "unknown_op",
-  "unauthorized",
-  "forbidden",
-  "rate_limited",
-  "too_many_subscriptions",
-  "not_subscribed",
-  "unavailable",
-  /** A publish was sent to the bus but not confirmed: retry with the same id (it may be stored). */
-  "publish_outcome_unknown",
-  /** The node holds (or has created) its MAX_CHANNELS channels: retry later, or use fewer names. */
-  "too_many_channels",
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ERROR_CODES = Object.keys(RETRYABLE) as ErrorCode[];
+
+/** Whether an error with `code` can go away by sending the same frame again; false when unknown. */
+export function isRetryable(code: string): boolean {
+  return Object.hasOwn(RETRYABLE, code) && RETRYABLE[code as ErrorCode];
+}
 
 /** Close codes and whether a client should reconnect after each. */
 export const CLOSE = {

@@ -4,41 +4,83 @@ import { CHANNEL_RULE, isChannel, MAX_ID_LENGTH } from "./channel.js";
 import type { ErrorCode } from "./codes.js";
 
 export const PROTOCOL_PATH = "/v1/ws";
+/** The protocol version a hub announces in `hello`; it grows only by adding (1.1 added to 1.0). */
+export const PROTOCOL_VERSION = "1.1";
+/**
+ * What a 1.1 hub does beyond 1.0, as listed in `hello.features`: `id` (every op may carry an id
+ * that its reply or error echoes), `ordered` (a connection's frames take effect in arrival order),
+ * `ping` (application-level ping/pong when the upgrade URL asks with `?ping=1`), `retryable`
+ * (error frames say whether sending again can succeed).
+ */
+export const PROTOCOL_FEATURES = ["id", "ordered", "ping", "retryable"] as const;
+/** The upgrade query parameter with which a client asks for application-level pings. */
+export const PING_QUERY = "ping";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export type SubFrame = { op: "sub"; ch: string; since?: number; epoch?: string };
-export type UnsubFrame = { op: "unsub"; ch: string };
+export type SubFrame = { op: "sub"; ch: string; since?: number; epoch?: string; id?: string };
+export type UnsubFrame = { op: "unsub"; ch: string; id?: string };
 export type PubFrame = { op: "pub"; ch: string; data: Json; id?: string };
-export type RefreshFrame = { op: "refresh"; token: string };
-export type ClientFrame = SubFrame | UnsubFrame | PubFrame | RefreshFrame;
+export type RefreshFrame = { op: "refresh"; token: string; id?: string };
+export type PongFrame = { op: "pong" };
+export type ClientFrame = SubFrame | UnsubFrame | PubFrame | RefreshFrame | PongFrame;
 
-export type HelloFrame = { op: "hello"; node: string; conn: string };
+export type HelloFrame = {
+  op: "hello";
+  node: string;
+  conn: string;
+  /** 1.1 and later; absent from a 1.0 hub. */
+  version?: string;
+  features?: string[];
+  /** Present when this connection gets application-level pings: their interval in ms. */
+  pingMs?: number;
+};
 export type SubscribedFrame = {
   op: "subscribed";
   ch: string;
   seq: number;
   epoch: string;
   recovered?: boolean;
+  id?: string;
 };
+export type UnsubscribedFrame = { op: "unsubscribed"; ch: string; id: string };
+export type RefreshedFrame = { op: "refreshed"; id: string; exp?: number };
 export type MsgFrame = { op: "msg"; ch: string; seq: number; data: Json; id?: string };
 export type OkFrame = { op: "ok"; id: string; ch: string; seq: number };
-export type ErrorFrame = { op: "error"; code: ErrorCode; message: string; id?: string };
-export type ServerFrame = HelloFrame | SubscribedFrame | MsgFrame | OkFrame | ErrorFrame;
+export type ErrorFrame = {
+  op: "error";
+  code: ErrorCode;
+  message: string;
+  /** 1.1: whether sending the same frame again (same id) can succeed. */
+  retryable?: boolean;
+  id?: string;
+  ch?: string;
+};
+export type PingFrame = { op: "ping" };
+export type ServerFrame =
+  | HelloFrame
+  | SubscribedFrame
+  | UnsubscribedFrame
+  | RefreshedFrame
+  | MsgFrame
+  | OkFrame
+  | ErrorFrame
+  | PingFrame;
 
 /** The close reason of a 1001 going-away close: when to reconnect. */
 export type GoingAwayReason = { retryAfterMs: number };
 
 export type ParseResult =
   | { ok: true; frame: ClientFrame }
-  | { ok: false; code: "bad_request" | "unknown_op"; message: string; id?: string };
+  | { ok: false; code: "bad_request" | "unknown_op"; message: string; id?: string; ch?: string };
 
-const OPS = new Set(["sub", "unsub", "pub", "refresh"]);
+const OPS = new Set(["sub", "unsub", "pub", "refresh", "pong"]);
 
-function bad(message: string, id?: string): ParseResult {
-  return id === undefined
-    ? { ok: false, code: "bad_request", message }
-    : { ok: false, code: "bad_request", message, id };
+function bad(message: string, id?: string, ch?: string): ParseResult {
+  const r: ParseResult = { ok: false, code: "bad_request", message };
+  if (id !== undefined) r.id = id;
+  if (ch !== undefined) r.ch = ch;
+  return r;
 }
 
 /** Parses one text frame from a client; never throws. */
@@ -53,13 +95,15 @@ export function parseClientFrame(text: string): ParseResult {
     return bad("frame must be a JSON object with an `op` field");
   }
   const f = value as Record<string, unknown>;
-  const id = typeof f.id === "string" ? f.id : undefined;
+  // Only a valid id is echoed: a reply never carries what the protocol does not allow.
+  const id =
+    typeof f.id === "string" && f.id.length > 0 && f.id.length <= MAX_ID_LENGTH ? f.id : undefined;
   if (typeof f.op !== "string") return bad("frame has no string `op` field", id);
   if (!OPS.has(f.op)) {
     const r: ParseResult = {
       ok: false,
       code: "unknown_op",
-      message: `unknown op "${f.op.slice(0, 32)}": use sub, unsub, pub or refresh`,
+      message: `unknown op "${f.op.slice(0, 32)}": use sub, unsub, pub, refresh or pong`,
     };
     if (id !== undefined) r.id = id;
     return r;
@@ -67,37 +111,45 @@ export function parseClientFrame(text: string): ParseResult {
   if (f.id !== undefined && (id === undefined || id.length === 0 || id.length > MAX_ID_LENGTH)) {
     return bad(`\`id\` must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   }
+  if (f.op === "pong") return { ok: true, frame: { op: "pong" } };
   if (f.op === "refresh") {
     if (typeof f.token !== "string" || f.token.length === 0) {
       return bad("refresh needs a `token` string", id);
     }
-    return { ok: true, frame: { op: "refresh", token: f.token } };
+    const frame: RefreshFrame = { op: "refresh", token: f.token };
+    if (id !== undefined) frame.id = id;
+    return { ok: true, frame };
   }
   if (!isChannel(f.ch)) {
     return bad(`\`ch\` must match ${CHANNEL_RULE}`, id);
   }
+  const ch = f.ch;
   switch (f.op) {
     case "sub": {
-      const frame: SubFrame = { op: "sub", ch: f.ch };
+      const frame: SubFrame = { op: "sub", ch };
+      if (id !== undefined) frame.id = id;
       if (f.since !== undefined) {
         if (typeof f.since !== "number" || !Number.isSafeInteger(f.since) || f.since < 0) {
-          return bad("`since` must be a non-negative integer sequence number", id);
+          return bad("`since` must be a non-negative integer sequence number", id, ch);
         }
         frame.since = f.since;
       }
       if (f.epoch !== undefined) {
         if (typeof f.epoch !== "string" || f.epoch.length > MAX_ID_LENGTH) {
-          return bad("`epoch` must be the string the server sent in `subscribed`", id);
+          return bad("`epoch` must be the string the server sent in `subscribed`", id, ch);
         }
         frame.epoch = f.epoch;
       }
       return { ok: true, frame };
     }
-    case "unsub":
-      return { ok: true, frame: { op: "unsub", ch: f.ch } };
+    case "unsub": {
+      const frame: UnsubFrame = { op: "unsub", ch };
+      if (id !== undefined) frame.id = id;
+      return { ok: true, frame };
+    }
     default: {
-      if (!("data" in f) || f.data === undefined) return bad("pub needs a `data` field", id);
-      const frame: PubFrame = { op: "pub", ch: f.ch, data: f.data as Json };
+      if (!("data" in f) || f.data === undefined) return bad("pub needs a `data` field", id, ch);
+      const frame: PubFrame = { op: "pub", ch, data: f.data as Json };
       if (id !== undefined) frame.id = id;
       return { ok: true, frame };
     }

@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
 import { waitFor } from "../../../testkit/poll.js";
+import { SchemaViolations } from "../../protocol/testing/frame-schema.js";
 
 export type Frame = { op: string; [key: string]: unknown };
 type Stored = { seq: number; data: unknown; id?: string };
@@ -37,8 +38,12 @@ export class FakeHub {
   sendHello = true;
   /** When set, upgrades are refused with this HTTP status (like the hub's auth check). */
   refuseStatus: number | undefined;
+  /** When set, hello announces this ping interval to a client that asked with ?ping=1. */
+  pingMs: number | undefined;
   /** Upgrade requests seen, refused ones included. */
   readonly upgrades: IncomingMessage[] = [];
+  /** Every frame a client sends is checked against frames.schema.json; stop() fails on any. */
+  readonly violations = new SchemaViolations();
   readonly #wss: WebSocketServer;
 
   private constructor(wss: WebSocketServer) {
@@ -47,6 +52,7 @@ export class FakeHub {
       const conn = new FakeConn(ws, req, `c${this.connections.length + 1}`);
       this.connections.push(conn);
       ws.on("message", (raw) => {
+        this.violations.check("client", String(raw));
         const frame = JSON.parse(String(raw)) as Frame;
         conn.frames.push(frame);
         if (!this.intercept(conn, frame)) this.#handle(conn, frame);
@@ -54,7 +60,10 @@ export class FakeHub {
       ws.on("close", () => {
         for (const c of this.channels.values()) c.subs.delete(conn);
       });
-      if (this.sendHello) conn.send({ op: "hello", node: "fake", conn: conn.id });
+      const ping = new URL(req.url ?? "/", "http://x").searchParams.get("ping") === "1";
+      const hello = { op: "hello", node: "fake", conn: conn.id, version: "1.1", features: [] };
+      const withPing = ping && this.pingMs !== undefined;
+      if (this.sendHello) conn.send(withPing ? { ...hello, pingMs: this.pingMs } : hello);
     });
   }
 
@@ -124,6 +133,9 @@ export class FakeHub {
   async stop(): Promise<void> {
     for (const c of this.connections) c.ws.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    const bad = this.violations.take();
+    if (bad.length > 0)
+      throw new Error(`the client sent frames outside the schema:\n${bad.join("\n")}`);
   }
 
   #handle(conn: FakeConn, f: Frame): void {
@@ -132,15 +144,25 @@ export class FakeHub {
       const c = this.channel(ch);
       const since = typeof f.since === "number" ? f.since : undefined;
       const recovered =
-        since === undefined ||
-        (f.epoch === c.epoch && (since === c.seq || c.history.some((m) => m.seq === since + 1)));
-      conn.send({ op: "subscribed", ch, seq: c.seq, epoch: c.epoch, recovered });
+        since !== undefined &&
+        f.epoch === c.epoch &&
+        (since === c.seq || c.history.some((m) => m.seq === since + 1));
+      // As the hub does: `recovered` only on a resume, the sub's id echoed.
+      conn.send({
+        op: "subscribed",
+        ch,
+        seq: c.seq,
+        epoch: c.epoch,
+        ...(since === undefined ? {} : { recovered }),
+        ...(typeof f.id === "string" ? { id: f.id } : {}),
+      });
       if (since !== undefined && recovered) {
         for (const m of c.history) if (m.seq > since) conn.send({ op: "msg", ch, ...m });
       }
       c.subs.add(conn);
     } else if (f.op === "unsub") {
       this.channel(ch).subs.delete(conn);
+      if (typeof f.id === "string") conn.send({ op: "unsubscribed", ch, id: f.id });
     } else if (f.op === "pub") {
       const seq = this.accept(f);
       if (typeof f.id === "string") conn.send({ op: "ok", id: f.id, ch, seq });

@@ -9,6 +9,7 @@ import type { BrokerPublishResult, BrokerStatus, PublishInput } from "../../bus/
 import { MemoryBroker } from "../../bus/index.js";
 import { loadConfig } from "../../config.js";
 import { UnavailableError } from "../../errors.js";
+import { SchemaViolations } from "../../protocol/testing/frame-schema.js";
 import { HubNode, type HubNodeOptions } from "../node.js";
 
 export type Frame = { op: string; [key: string]: unknown };
@@ -19,6 +20,8 @@ export const TEST_SECRET = "unit-test-secret-0123456789abcdef";
 
 const nodes = new Set<HubNode>();
 const clients = new Set<TestClient>();
+/** Every frame a hub sends to a TestClient is checked against frames.schema.json. */
+const violations = new SchemaViolations();
 
 export { waitFor };
 
@@ -136,6 +139,7 @@ export class TestClient {
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data, isBinary) => {
       if (isBinary) return;
+      violations.check("server", String(data));
       this.frames.push(JSON.parse(String(data)) as Frame);
     });
     ws.on("close", (code, reason) => {
@@ -273,7 +277,10 @@ export async function metricValue(
   return hit?.value ?? 0;
 }
 
-/** Closes every client and stops every node this harness started (afterEach). */
+/**
+ * Closes every client and stops every node this harness started (afterEach); then fails when a
+ * hub sent a frame that frames.schema.json does not allow.
+ */
 export async function releaseAll(): Promise<void> {
   for (const c of clients) c.ws.terminate();
   clients.clear();
@@ -286,4 +293,8 @@ export async function releaseAll(): Promise<void> {
   const stopping = [...nodes].map((n) => n.stop());
   nodes.clear();
   await Promise.all(stopping);
+  const bad = violations.take();
+  if (bad.length > 0) {
+    throw new Error(`the hub sent frames outside frames.schema.json:\n${bad.join("\n")}`);
+  }
 }
