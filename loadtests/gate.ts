@@ -3,9 +3,11 @@
 // stopped on every exit path.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Recorder } from "./driver/recorder.js";
 import { runScenario } from "./driver/run.js";
 import { parseGateArgs, scaledSteps } from "./gate-plan.js";
 import { ensureHubBuilt, type HubNode, startHubNode } from "./harness/hub-process.js";
+import { HubWarnings } from "./harness/hub-warnings.js";
 import { type RunningRedis, startRedis } from "./harness/redis.js";
 import { junitXml } from "./lib/junit.js";
 import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
@@ -52,21 +54,27 @@ async function main(): Promise<number> {
   let redis: RunningRedis | undefined;
   const hubs: HubNode[] = [];
   const summaries: LoadSummary[] = [];
+  const warnings: HubWarnings[] = [];
+  const timelines: string[] = [];
   const t0 = performance.now();
   try {
     ensureHubBuilt();
     redis = await startRedis();
     log(`redis (${redis.kind}) at ${redis.url}`);
     for (const nodeId of ["gate-a", "gate-b"]) {
-      hubs.push(await startHubNode({ nodeId, redisUrl: redis.url }));
+      const hub = await startHubNode({ nodeId, redisUrl: redis.url });
+      hubs.push(hub);
+      warnings.push(new HubWarnings(nodeId, hub.process));
     }
     log(`hub nodes at ${hubs.map((h) => h.wsUrl).join(", ")}`);
     const urls = hubs.map((h) => h.wsUrl);
     for (const step of scaledSteps(args.scale)) {
       if (abort.signal.aborted) break;
       log(`${step.scenario}: ${step.connections} connections, ${step.durationSeconds} s`);
+      const recorder = new Recorder();
       const summary = await runScenario({
         ...step,
+        recorder,
         urls,
         stack: args.stack,
         slo: args.slo,
@@ -76,6 +84,9 @@ async function main(): Promise<number> {
         signal: abort.signal,
       });
       summaries.push(summary);
+      if (!summary.ok) {
+        timelines.push(`${step.scenario}, per second:\n${recorder.timeline.table()}`);
+      }
       process.stdout.write(`${summaryTable(summary)}\n\n`);
       mkdirSync(args.reportDir, { recursive: true });
       writeFileSync(
@@ -93,6 +104,10 @@ async function main(): Promise<number> {
     await redis?.stop().catch(() => {});
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+  if (timelines.length > 0) {
+    process.stdout.write(`${timelines.join("\n\n")}\n\nhub warnings:\n`);
+    process.stdout.write(`${warnings.map((w) => w.report()).join("\n")}\n\n`);
   }
   process.stdout.write(`${verdictTable(summaries)}\n`);
   if (abort.signal.aborted) {

@@ -45,7 +45,7 @@ export class Publisher {
             `{"op":"pub","ch":"${channel}","id":"${id}","data":{"t":${performance.now()},"p":"${PAD}"}}`,
           )
         ) {
-          this.recorder.errors.add(true);
+          this.recorder.fail("publish_not_sent");
           return;
         }
         this.pending.add(id);
@@ -57,7 +57,7 @@ export class Publisher {
   /** Waits (bounded) for outstanding acknowledgements; each one still missing counts as an error. */
   async settle(ms: number): Promise<void> {
     await pollUntil(() => this.pending.size === 0, ms);
-    for (const _ of this.pending) this.recorder.errors.add(true);
+    for (const _ of this.pending) this.recorder.fail("publish_unacknowledged");
     this.pending.clear();
   }
 
