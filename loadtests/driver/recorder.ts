@@ -65,6 +65,14 @@ export class Recorder {
       [METRIC.received]: { count: this.received, rate: this.received / seconds },
       [METRIC.lost]: { count: this.lost, rate: this.lost / seconds },
       [METRIC.duplicates]: { count: this.duplicated, rate: this.duplicated / seconds },
+      [METRIC.sessions]: {
+        count: this.connectTime.count,
+        rate: this.connectTime.count / seconds,
+      },
+      [METRIC.reconnects]: {
+        count: this.reconnect.count,
+        rate: this.reconnect.count / seconds,
+      },
     };
     const add = (name: string, values: MetricValues | undefined) => {
       if (values) out[name] = values;
