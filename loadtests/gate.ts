@@ -3,9 +3,19 @@
 // stopped on every exit path.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Recorder } from "./driver/recorder.js";
 import { runScenario } from "./driver/run.js";
-import { parseGateArgs, scaledSteps } from "./gate-plan.js";
+import { measureRawFloor } from "./gate-floor.js";
+import {
+  fitToFloor,
+  GATE_USAGE,
+  type GateStep,
+  GateUsageError,
+  parseGateArgs,
+  scaledSteps,
+} from "./gate-plan.js";
 import { ensureHubBuilt, type HubProcess, startHubProcess } from "./harness/hub-process.js";
+import { HubWarnings } from "./harness/hub-warnings.js";
 import { type RunningRedis, startRedis } from "./harness/redis.js";
 import { junitXml } from "./lib/junit.js";
 import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
@@ -42,8 +52,13 @@ async function main(): Promise<number> {
   try {
     args = parseGateArgs(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    if (!(error instanceof GateUsageError)) throw error;
+    process.stderr.write(`${error.message}\n${GATE_USAGE}\n`);
     return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${GATE_USAGE}\n`);
+    return 0;
   }
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -52,21 +67,48 @@ async function main(): Promise<number> {
   let redis: RunningRedis | undefined;
   const hubs: HubProcess[] = [];
   const summaries: LoadSummary[] = [];
+  const warnings: HubWarnings[] = [];
+  const timelines: string[] = [];
   const t0 = performance.now();
   try {
     ensureHubBuilt();
+    let steps: GateStep[] = scaledSteps(args.scale);
+    if (args.floor) {
+      const audience = Math.max(...steps.filter((s) => s.rate > 0).map((s) => s.connections));
+      const floor = await measureRawFloor(audience);
+      const fitted = fitToFloor(steps, floor.deliveriesPerSecond);
+      log(
+        `raw ws floor: ${Math.round(floor.deliveriesPerSecond)} deliveries/s at ${audience} subscribers; fanout audiences ${fitted.steps.map((s) => s.connections).join("/")}`,
+      );
+      if (fitted.tooSlow) {
+        throw new Error(
+          `this machine delivers only ${Math.round(floor.deliveriesPerSecond)} raw ws messages/s now: too busy for a verdict; run the gate on a quieter runner`,
+        );
+      }
+      steps = fitted.steps;
+    }
     redis = await startRedis();
     log(`redis (${redis.kind}) at ${redis.url}`);
+    // Test-only defect injection: a module preloaded into every hub node (see docs/load.md).
+    const inject = process.env.GATE_HUB_IMPORT;
     for (const nodeId of ["gate-a", "gate-b"]) {
-      hubs.push(await startHubProcess({ nodeId, redisUrl: redis.url }));
+      const hub = await startHubProcess({
+        nodeId,
+        redisUrl: redis.url,
+        ...(inject ? { execArgv: ["--import", inject] } : {}),
+      });
+      hubs.push(hub);
+      warnings.push(new HubWarnings(nodeId, hub.process));
     }
     log(`hub nodes at ${hubs.map((h) => h.wsUrl).join(", ")}`);
     const urls = hubs.map((h) => h.wsUrl);
-    for (const step of scaledSteps(args.scale)) {
+    for (const step of steps) {
       if (abort.signal.aborted) break;
       log(`${step.scenario}: ${step.connections} connections, ${step.durationSeconds} s`);
+      const recorder = new Recorder();
       const summary = await runScenario({
         ...step,
+        recorder,
         urls,
         stack: args.stack,
         slo: args.slo,
@@ -76,6 +118,9 @@ async function main(): Promise<number> {
         signal: abort.signal,
       });
       summaries.push(summary);
+      if (!summary.ok) {
+        timelines.push(`${step.scenario}, per second:\n${recorder.timeline.table()}`);
+      }
       process.stdout.write(`${summaryTable(summary)}\n\n`);
       mkdirSync(args.reportDir, { recursive: true });
       writeFileSync(
@@ -93,6 +138,10 @@ async function main(): Promise<number> {
     await redis?.stop().catch(() => {});
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+  if (timelines.length > 0) {
+    process.stdout.write(`${timelines.join("\n\n")}\n\nhub warnings:\n`);
+    process.stdout.write(`${warnings.map((w) => w.report()).join("\n")}\n\n`);
   }
   process.stdout.write(`${verdictTable(summaries)}\n`);
   if (abort.signal.aborted) {

@@ -26,18 +26,23 @@ export const USAGE = `Usage: npm run rig -- [command] [options]
   cleanup     remove all containers and networks labelled wshub.test=true
 Options: --no-pull  never try docker pull, build stand-ins directly`;
 
-/** Parses the CLI's arguments; throws an Error with the usage text on anything unknown. */
+/** Bad usage of the rig CLI; the message carries the usage text. */
+export class RigUsageError extends Error {
+  override readonly name = "RigUsageError";
+}
+
+/** Parses the CLI's arguments; throws RigUsageError with the usage text on anything unknown. */
 export function parseRigArgs(argv: readonly string[]): RigCommand {
   const [first, ...rest] = argv;
-  const command = first === undefined || first.startsWith("--") ? "all" : first;
-  const options = first === undefined || first.startsWith("--") ? argv : rest;
+  const command = first === undefined || first.startsWith("-") ? "all" : first;
+  const options = first === undefined || first.startsWith("-") ? argv : rest;
   let pull = true;
   let mode: HubBuildMode = "prebuilt";
   let caFile: string | undefined;
   const tags: string[] = [];
   const buildArgs: Record<string, string> = {};
   const fail = (why: string): never => {
-    throw new Error(`${why}\n${USAGE}`);
+    throw new RigUsageError(`${why}\n${USAGE}`);
   };
   for (let i = 0; i < options.length; i++) {
     const option = options[i]!;

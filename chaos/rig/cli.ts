@@ -1,4 +1,4 @@
-import { parseRigArgs, USAGE } from "./cli-args.js";
+import { parseRigArgs, RigUsageError, USAGE } from "./cli-args.js";
 import { RigError } from "./errors.js";
 import { buildHubImage, cleanupLabelled, ensureEngine, ensureImages } from "./index.js";
 
@@ -8,7 +8,11 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     parsed = parseRigArgs(argv);
   } catch (error) {
-    throw new RigError("USAGE", (error as Error).message);
+    if (!(error instanceof RigUsageError)) throw error;
+    // Bad usage: the usage text (in the message) on stderr, exit 2, nothing started.
+    process.stderr.write(`[rig] USAGE: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
   }
   switch (parsed.command) {
     case "help":

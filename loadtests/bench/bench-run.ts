@@ -34,28 +34,76 @@ export interface BenchFlags {
   runs: number | undefined;
   only: string[] | undefined;
   write: boolean;
+  help: boolean;
 }
 
-/** Parses --quick, --runs N, --only key,key, --no-write; throws on anything else. */
-export function parseBenchFlags(argv: string[]): BenchFlags {
-  const flags: BenchFlags = { quick: false, runs: undefined, only: undefined, write: true };
+/** Bad command-line usage of a bench; the message says what to pass instead. */
+export class BenchUsageError extends Error {
+  override readonly name = "BenchUsageError";
+}
+
+/** Parses --quick, --runs N, --only key,key (when allowed), --no-write, --help; throws BenchUsageError on anything else. */
+export function parseBenchFlags(argv: string[], options: { only: boolean }): BenchFlags {
+  const flags: BenchFlags = {
+    quick: false,
+    runs: undefined,
+    only: undefined,
+    write: true,
+    help: false,
+  };
+  const known = `--quick, --runs N,${options.only ? ` --only ${TARGETS.map((t) => t.key).join(",")},` : ""} --no-write, --help`;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = (argv[i] as string).split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? "";
-    if (flag === "--quick") flags.quick = true;
+    if (flag === "--help" || flag === "-h") flags.help = true;
+    else if (flag === "--quick") flags.quick = true;
     else if (flag === "--no-write") flags.write = false;
     else if (flag === "--runs") {
       const n = Number(value());
       if (!Number.isInteger(n) || n < 1 || n > 9)
-        throw new Error("--runs must be an integer from 1 to 9");
+        throw new BenchUsageError("--runs must be an integer from 1 to 9");
       flags.runs = n;
-    } else if (flag === "--only") flags.only = value().split(",");
-    else
-      throw new Error(
-        `unknown argument ${flag}; use --quick, --runs N, --only ${TARGETS.map((t) => t.key).join(",")}, --no-write`,
-      );
+    } else if (flag === "--only" && options.only) {
+      const keys = value().split(",");
+      const unknown = keys.filter((k) => !TARGETS.some((t) => t.key === k));
+      if (unknown.length > 0)
+        throw new BenchUsageError(
+          `--only: unknown target ${unknown.join(",")}; use ${TARGETS.map((t) => t.key).join(",")}`,
+        );
+      flags.only = keys;
+    } else throw new BenchUsageError(`unknown argument ${flag}; use ${known}`);
   }
   return flags;
+}
+
+/** Runs a bench CLI: --help → usage on stdout (exit 0), bad usage → usage on stderr (exit 2). */
+export async function benchCli(
+  name: string,
+  usage: string,
+  only: boolean,
+  run: (flags: BenchFlags) => Promise<unknown>,
+): Promise<number> {
+  let flags: BenchFlags;
+  try {
+    flags = parseBenchFlags(process.argv.slice(2), { only });
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`${error.message}\n${usage}\n`);
+    return 2;
+  }
+  if (flags.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  try {
+    await run(flags);
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `[${name}] failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
 }
 
 const DOC = join(REPO_ROOT, "docs/benchmarks.md");

@@ -1,7 +1,7 @@
 // npm run bench:hub [-- --quick] [--runs N] [--no-write]: one hub node against the raw ws floor
 // in the same run (issue 3): deliveries/s at 1k and 5k subscribers, p50/p99 at the fixed rates of
 // BENCHMARKS.md and at half of the measured saturation, memory per idle connection at 10k.
-import { parseBenchFlags, runBench } from "./bench-run.js";
+import { benchCli, runBench } from "./bench-run.js";
 import type { BenchPlan } from "./run-case.js";
 
 const FULL: BenchPlan = {
@@ -22,9 +22,13 @@ const QUICK: BenchPlan = {
   idleConnections: 2_000,
 };
 
-try {
-  const flags = parseBenchFlags(process.argv.slice(2));
-  await runBench({
+const USAGE = `usage: npm run bench:hub -- [--quick] [--runs 1..9] [--no-write]
+One hub node against the raw ws floor: deliveries/s at 1k and 5k subscribers, latency, memory per
+idle connection; writes docs/benchmarks.md unless --no-write.
+exit codes: 0 done, 2 bad usage, 1 the bench failed`;
+
+process.exitCode = await benchCli("bench:hub", USAGE, false, (flags) =>
+  runBench({
     section: "bench:hub",
     title: "One hub node against the raw ws floor (`npm run bench:hub`)",
     targetKeys: ["raw", "hub"],
@@ -38,10 +42,5 @@ try {
       "saturation rate; < 16 KB per idle connection. The half-saturation rate is each case's own",
       "measured saturation broadcasts/s divided by two.",
     ],
-  });
-} catch (error) {
-  process.stderr.write(
-    `[bench:hub] failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-}
+  }),
+);

@@ -1,7 +1,7 @@
 // npm run bench [-- --quick] [--runs N] [--only raw,hub,...] [--no-write]: the hub (1 node and
 // 2 nodes over Redis) against raw ws, Socket.IO (1 node, and 2 nodes with the redis adapter) and
 // raw ws + an ioredis bridge, same generator and run, medians of 3 runs.
-import { parseBenchFlags, runBench } from "./bench-run.js";
+import { benchCli, runBench } from "./bench-run.js";
 import type { BenchPlan } from "./run-case.js";
 
 const FULL: BenchPlan = {
@@ -22,11 +22,15 @@ const QUICK: BenchPlan = {
   idleConnections: 2_000,
 };
 
-try {
-  const flags = parseBenchFlags(process.argv.slice(2));
+const USAGE = `usage: npm run bench -- [--quick] [--runs 1..9] [--only raw,hub,hub2,sio,sio2,raw2] [--no-write]
+The hub on one and two nodes against raw ws, Socket.IO and their Redis variants (medians of 3
+runs); writes docs/benchmarks.md and docs/benchmarks.svg unless --no-write.
+exit codes: 0 done, 2 bad usage, 1 the bench failed`;
+
+process.exitCode = await benchCli("bench", USAGE, true, (flags) => {
   const keys = flags.only ?? ["raw", "hub", "hub2", "sio", "sio2", "raw2"];
   if (!keys.includes("raw")) keys.unshift("raw");
-  await runBench({
+  return runBench({
     section: "bench:peers",
     title: "The hub against its peers (`npm run bench`)",
     targetKeys: keys,
@@ -43,9 +47,4 @@ try {
       "![deliveries per second](benchmarks.svg)",
     ],
   });
-} catch (error) {
-  process.stderr.write(
-    `[bench] failed: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  process.exitCode = 1;
-}
+});

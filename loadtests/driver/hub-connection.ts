@@ -77,7 +77,7 @@ export class HubConnection {
     } catch {
       this.waiter = undefined;
       recorder.connectSuccess.add(false);
-      recorder.errors.add(true);
+      recorder.fail("connect_failed");
       return false;
     }
     recorder.connectTime.record(this.ws.connectMs);
@@ -120,7 +120,7 @@ export class HubConnection {
 
   private failed(): false {
     this.options.recorder.connectSuccess.add(false);
-    this.options.recorder.errors.add(true);
+    this.options.recorder.fail("handshake_failed");
     this.drop();
     return false;
   }
@@ -150,7 +150,8 @@ export class HubConnection {
       if (seq !== undefined && this.options.channel !== undefined) {
         this.tracker.observe(this.options.channel, seq);
       }
-      if (t !== undefined) recorder.delivery.record(performance.now() - t);
+      // Date.now(), as the publisher stamps it (lib/payload.ts): the clock k6 has too.
+      if (t !== undefined) recorder.delivered(Date.now() - t);
       recorder.received++;
       return;
     }
@@ -158,13 +159,13 @@ export class HubConnection {
     try {
       frame = JSON.parse(decoder.decode(payload)) as ControlFrame;
     } catch {
-      recorder.errors.add(true);
+      recorder.fail("bad_frame");
       return;
     }
     if (frame.op === "subscribed" && frame.ch !== undefined && typeof frame.seq === "number") {
       this.tracker.start(frame.ch, frame.seq);
     }
-    if (frame.op === "error") recorder.errors.add(true);
+    if (frame.op === "error") recorder.fail(`error_${frame.code ?? "unknown"}`);
     const refused = frame.op === "error" && frame.id === undefined;
     if (this.waiter && (this.waiter.op === frame.op || refused)) {
       const waiter = this.waiter;

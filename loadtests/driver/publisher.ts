@@ -1,11 +1,10 @@
 // The publishing side of fanout, soak and reconnect-storm: `pub` frames with ids at a fixed rate,
 // each acknowledged by `ok` (its seq is what subscribers must reach).
+
+import { payloadJson } from "../lib/payload.js";
 import { type ControlFrame, HubConnection } from "./hub-connection.js";
 import { paced, pollUntil } from "./pace.js";
 import type { Recorder } from "./recorder.js";
-
-// Pads the message to ~100 bytes on the wire, the size BENCHMARKS.md measures with.
-const PAD = "x".repeat(40);
 
 /** One publisher connection and its acknowledgement bookkeeping. */
 export class Publisher {
@@ -41,11 +40,9 @@ export class Publisher {
       (i) => {
         const id = `${prefix}${i}`;
         if (
-          !this.conn.send(
-            `{"op":"pub","ch":"${channel}","id":"${id}","data":{"t":${performance.now()},"p":"${PAD}"}}`,
-          )
+          !this.conn.send(`{"op":"pub","ch":"${channel}","id":"${id}","data":${payloadJson()}}`)
         ) {
-          this.recorder.errors.add(true);
+          this.recorder.fail("publish_not_sent");
           return;
         }
         this.pending.add(id);
@@ -57,7 +54,7 @@ export class Publisher {
   /** Waits (bounded) for outstanding acknowledgements; each one still missing counts as an error. */
   async settle(ms: number): Promise<void> {
     await pollUntil(() => this.pending.size === 0, ms);
-    for (const _ of this.pending) this.recorder.errors.add(true);
+    for (const _ of this.pending) this.recorder.fail("publish_unacknowledged");
     this.pending.clear();
   }
 

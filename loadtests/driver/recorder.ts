@@ -2,6 +2,7 @@
 // threshold evaluation and one summary format serve both.
 import { LatencyHistogram } from "../lib/latency.js";
 import { METRIC, type MetricValues } from "../lib/slo.js";
+import { Timeline } from "./timeline.js";
 
 /** A k6 Rate: the share of samples that were true (k6 calls them passes). */
 class RateCounter {
@@ -33,13 +34,27 @@ export class Recorder {
   duplicated = 0;
   /** Close codes seen on unexpected closes, for the report. */
   readonly closeCodes = new Map<number, number>();
+  /** Per-second deliveries, p99 and errors by code, printed when a gate fails. */
+  readonly timeline = new Timeline();
 
   private readonly startedAt = performance.now();
 
   /** Counts an unexpected close by code. */
   unexpectedClose(code: number): void {
     this.closeCodes.set(code, (this.closeCodes.get(code) ?? 0) + 1);
+    this.fail(`close_${code}`);
+  }
+
+  /** One failed operation, counted once in `errors` and in the timeline under `code`. */
+  fail(code: string): void {
     this.errors.add(true);
+    this.timeline.error(code);
+  }
+
+  /** One delivery with its publish-to-delivery latency in ms. */
+  delivered(ms: number): void {
+    this.delivery.record(ms);
+    this.timeline.delivered(ms);
   }
 
   /** The k6-shaped metrics; a metric without samples is left out (its thresholds then fail). */
@@ -50,6 +65,14 @@ export class Recorder {
       [METRIC.received]: { count: this.received, rate: this.received / seconds },
       [METRIC.lost]: { count: this.lost, rate: this.lost / seconds },
       [METRIC.duplicates]: { count: this.duplicated, rate: this.duplicated / seconds },
+      [METRIC.sessions]: {
+        count: this.connectTime.count,
+        rate: this.connectTime.count / seconds,
+      },
+      [METRIC.reconnects]: {
+        count: this.reconnect.count,
+        rate: this.reconnect.count / seconds,
+      },
     };
     const add = (name: string, values: MetricValues | undefined) => {
       if (values) out[name] = values;

@@ -30,6 +30,8 @@ export interface RunOptions {
   drainMs?: number;
   progress?: boolean;
   signal?: AbortSignal;
+  /** Where to record; pass one to read its per-second timeline after the run. */
+  recorder?: Recorder;
 }
 
 const SCENARIO_RUNS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<void>> = {
@@ -45,7 +47,7 @@ export async function runScenario(options: RunOptions): Promise<LoadSummary> {
     JSON.parse(readFileSync(options.slo ?? DEFAULT_SLO_FILE, "utf8")) as unknown,
     options.stack,
   );
-  const recorder = new Recorder();
+  const recorder = options.recorder ?? new Recorder();
   const info: Record<string, number | string> = {};
   const started = new Date();
   const t0 = performance.now();

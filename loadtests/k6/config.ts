@@ -40,8 +40,8 @@ export const settings = {
   vus: envInt("VUS", 100),
   /** Seconds of steady load. */
   durationSeconds: envInt("DURATION", 60),
-  /** Seconds of ramp-up for connect-ramp. */
-  rampSeconds: envInt("RAMP", 30),
+  /** Connections opened per second (connect-ramp, and the subscribers of every scenario). */
+  connectRate: Math.max(1, envInt("CONNECT_RATE", 200)),
   /** Broadcasts per second for fanout, soak and reconnect-storm. */
   rate: envInt("RATE", 10),
   channel: env("CHANNEL", "load:k6"),
@@ -50,8 +50,13 @@ export const settings = {
   /** JWT for `Authorization: Bearer` when the hub has auth on. */
   token: env("TOKEN", ""),
   apiKey: env("API_KEY", ""),
-  /** Where handleSummary writes `<scenario>.json` and `<scenario>.xml`. */
-  reportDir: env("REPORT_DIR", "reports"),
+  /**
+   * An existing folder where handleSummary writes `wshub-<scenario>.json|xml` (k6 creates no
+   * folder: empty means the working directory; `npm run k6` and the CI job create it first).
+   */
+  reportDir: env("REPORT_DIR", ""),
+  /** Makes this run's publish ids unique (the hub dedupes ids for DEDUPE_SECONDS). */
+  runId: env("RUN_ID", `${Date.now().toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}`),
 };
 
 if (settings.hubUrls.length === 0) throw new Error("HUB_URLS is empty: set one or more ws:// URLs");
@@ -72,9 +77,14 @@ export const sloValues = slo;
 /** Trend statistics the summary carries; p(99) and count are not in k6's default list. */
 export const summaryTrendStats = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", "count"];
 
-/** The URL for the n-th connection: round-robin over HUB_URLS. */
-export function urlFor(n: number): string {
-  return settings.hubUrls[n % settings.hubUrls.length] as string;
+/** Seconds until every one of `count` connections was started at CONNECT_RATE. */
+export function rampSeconds(count: number): number {
+  return Math.ceil(count / settings.connectRate);
+}
+
+/** Milliseconds VU `vu` (1-based) waits before its first connect, pacing the crowd. */
+export function connectDelayMs(vu: number): number {
+  return Math.floor(((vu - 1) * 1000) / settings.connectRate);
 }
 
 /** Connection params: the bearer token when one is set. */
@@ -87,7 +97,15 @@ export function httpBase(wsUrl: string): string {
   return wsUrl.replace(/^ws/, "http").replace(/\/v1\/ws.*$/, "");
 }
 
-const SUMMARY_METRICS = [...Object.values(METRIC), "server_rss_bytes", "ws_sessions"];
+/** Per-node resident memory gauges of the soak, one per HUB_URLS entry. */
+export const rssMetricNames = settings.hubUrls.map((_, i) => `server_rss_bytes_node${i}`);
+
+const SUMMARY_METRICS = [...Object.values(METRIC), ...rssMetricNames];
+
+/** The path of a report file: REPORT_DIR (which must exist) or the working directory. */
+function reportPath(name: string): string {
+  return settings.reportDir === "" ? name : `${settings.reportDir.replace(/\/+$/, "")}/${name}`;
+}
 
 /** handleSummary for a scenario: JSON + JUnit XML into REPORT_DIR and a table on stdout. */
 export function summaryHandler(scenario: ScenarioName) {
@@ -96,10 +114,11 @@ export function summaryHandler(scenario: ScenarioName) {
       scenario,
       stack: settings.stack,
       metricNames: SUMMARY_METRICS,
+      info: { run_id: settings.runId },
     });
     return {
-      [`${settings.reportDir}/${scenario}.json`]: `${JSON.stringify(summary, null, 2)}\n`,
-      [`${settings.reportDir}/${scenario}.xml`]: junitXml(summary),
+      [reportPath(`wshub-${scenario}.json`)]: `${JSON.stringify(summary, null, 2)}\n`,
+      [reportPath(`wshub-${scenario}.xml`)]: junitXml(summary),
       stdout: `${summaryTable(summary)}\n`,
     };
   };

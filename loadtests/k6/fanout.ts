@@ -1,13 +1,24 @@
-// VUS subscribers of one channel spread over HUB_URLS, one publisher at RATE/s for DURATION s:
-// delivery latency from the payload timestamp, seq gaps as lost messages.
+// VUS subscribers of one channel spread over HUB_URLS (opened at CONNECT_RATE), one publisher at
+// RATE/s for DURATION s once they are all in: latency from the payload timestamp, loss counted
+// live from seq gaps and, at the end, from an audit of what the hub stored.
 //   k6 run -e HUB_URLS=ws://a:8080/v1/ws,ws://b:8080/v1/ws -e VUS=500 -e RATE=20 loadtests/k6/fanout.ts
+import exec from "k6/execution";
 import type { Options } from "k6/options";
-import { setTimeout } from "k6/timers";
-import { settings, summaryHandler, summaryTrendStats, thresholdsFor, urlFor } from "./config.ts";
-import { HubClient } from "./hub-client.ts";
+import {
+  rampSeconds,
+  settings,
+  summaryHandler,
+  summaryTrendStats,
+  thresholdsFor,
+} from "./config.ts";
 import { publishFor } from "./publisher.ts";
+import { subscribeUntil } from "./subscriber.ts";
 
-const SUBSCRIBE_SECONDS = 5;
+/** Seconds after the last subscriber started before the first publish. */
+const SETTLE_SECONDS = 2;
+const publishAt = rampSeconds(settings.vus) + SETTLE_SECONDS;
+/** Subscribers stay this long after the last publish, for the last deliveries. */
+const DRAIN_SECONDS = 3;
 
 export const options: Options = {
   scenarios: {
@@ -16,15 +27,14 @@ export const options: Options = {
       exec: "subscriber",
       vus: settings.vus,
       iterations: 1,
-      maxDuration: `${settings.durationSeconds + SUBSCRIBE_SECONDS + 30}s`,
+      maxDuration: `${publishAt + settings.durationSeconds + DRAIN_SECONDS + 30}s`,
     },
     publisher: {
       executor: "per-vu-iterations",
       exec: "publisher",
       vus: 1,
       iterations: 1,
-      // Subscribers first, so every message has its full audience.
-      startTime: `${SUBSCRIBE_SECONDS}s`,
+      startTime: `${publishAt}s`,
       maxDuration: `${settings.durationSeconds + 30}s`,
     },
   },
@@ -34,9 +44,8 @@ export const options: Options = {
 
 /** One subscriber held until the publisher is done. */
 export function subscriber(): void {
-  const client = new HubClient({ url: urlFor(__VU), channel: settings.channel });
-  client.connect();
-  setTimeout(() => client.finish(), (SUBSCRIBE_SECONDS + settings.durationSeconds + 3) * 1000);
+  const end = publishAt + settings.durationSeconds + DRAIN_SECONDS;
+  subscribeUntil(exec.scenario.startTime + end * 1000);
 }
 
 export function publisher(): void {

@@ -1,9 +1,11 @@
-// One hub connection inside a k6 VU: hello, subscribe, seq checking, latency from the payload
-// timestamp, and (optionally) reconnect with resume. Every loop and retry is bounded.
+// One hub connection inside a k6 VU: hello, subscribe with resume, live loss and latency, and
+// reconnects with full-jitter exponential backoff rotating over HUB_URLS, honouring the close
+// codes of the protocol (lib/close-policy.ts). Every retry is bounded in count and time.
 import { setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
+import { backoffDelay, closeAction, retryAfterDelay } from "../lib/close-policy.ts";
 import { SeqTracker } from "../lib/seq-gaps.ts";
-import { connectParams } from "./config.ts";
+import { connectParams, settings } from "./config.ts";
 import {
   connectSuccess,
   deliveryLatency,
@@ -11,28 +13,34 @@ import {
   messagesDuplicated,
   messagesLost,
   messagesReceived,
+  reconnects,
   reconnectTime,
 } from "./metrics.ts";
 
-export interface HubClientOptions {
-  url: string;
-  /** Channel to subscribe to after hello; none for connect-only scenarios. */
-  channel?: string;
-  /** Reconnect (with resume) when the connection drops before finish(); at most this many times. */
-  maxReconnects?: number;
-  /** Called once the client is connected (and subscribed when a channel is set). */
-  onReady?: (client: HubClient) => void;
-}
+/** Failed attempts in a row after which a client gives up (each one already counted). */
+const MAX_ATTEMPTS = 30;
 
-// The error rate counts operations (connect, sub, pub), not deliveries: true when one failed.
-type Frame = {
+export type Frame = {
   op?: string;
   ch?: string;
   seq?: number;
   epoch?: string;
-  data?: { t?: number };
+  id?: string;
   code?: string;
+  recovered?: boolean;
+  data?: { t?: number };
 };
+
+export interface HubClientOptions {
+  /** Index into HUB_URLS of the first attempt; later attempts rotate from there. */
+  start: number;
+  /** Channel to subscribe to after hello; none for connect-only clients and the publisher. */
+  channel?: string;
+  /** Every connection (and every reconnection) that is ready: hello, and subscribed if any. */
+  onReady?: (client: HubClient) => void;
+  /** Every frame that is not a `msg` (ok and error frames for the publisher). */
+  onFrame?: (frame: Frame) => void;
+}
 
 /** A hub connection with the metrics every scenario records. */
 export class HubClient {
@@ -40,113 +48,164 @@ export class HubClient {
   private ws: WebSocket | undefined;
   private epoch: string | undefined;
   private finished = false;
-  private reconnects = 0;
-  /** When the connection dropped; reconnect time is measured from here to `subscribed`. */
-  private droppedAt: number | undefined;
-  private readyOnce = false;
+  private attempts = 0;
+  /** When the connection was lost; reconnect time runs from here to ready. */
+  private lostAt: number | undefined;
+  private ready = false;
+  private countedGaps = 0;
+  private countedDuplicates = 0;
 
   constructor(private readonly options: HubClientOptions) {}
 
-  /** Opens the connection. */
+  /** Whether the connection is open and ready (subscribed when a channel is set). */
+  get open(): boolean {
+    return this.ready && this.ws?.readyState === 1;
+  }
+
+  /** Opens the connection (the URL rotates with every attempt). */
   connect(): void {
-    let opened = false;
-    const ws = new WebSocket(this.options.url, null, connectParams());
+    if (this.finished) return;
+    const urls = settings.hubUrls;
+    const url = urls[(this.options.start + this.attempts) % urls.length] as string;
+    const ws = new WebSocket(url, null, connectParams());
     this.ws = ws;
+    this.ready = false;
+    let opened = false;
+    let failed = false;
+    // k6 may fire error and close for one failed connect: it is one failed operation.
+    const failOnce = () => {
+      if (opened || failed) return;
+      failed = true;
+      connectSuccess.add(false);
+      errors.add(true, { code: "connect_failed" });
+    };
     ws.onopen = () => {
       opened = true;
-      connectSuccess.add(true);
     };
-    ws.onerror = () => {
-      if (!opened) {
-        connectSuccess.add(false);
-        errors.add(true);
+    ws.onerror = () => failOnce();
+    ws.onmessage = (event) => {
+      if (ws === this.ws && typeof event?.data === "string") {
+        this.frame(JSON.parse(event.data) as Frame);
       }
     };
-    ws.onmessage = (event) => {
-      if (typeof event?.data === "string") this.frame(JSON.parse(event.data) as Frame);
-    };
-    ws.onclose = () => this.closed(ws);
+    // The close event carries code and reason in k6/websockets (typed without them).
+    ws.onclose = ((event?: { code?: number; reason?: string }) => {
+      failOnce();
+      if (ws !== this.ws) return;
+      this.closed(opened, event?.code ?? 1006, event?.reason ?? "");
+    }) as () => void;
   }
 
-  /** Drops the connection now and reconnects at once (the storm), measuring the reconnect. */
+  /** Sends a text frame; false when the connection is not ready (the caller keeps it). */
+  send(text: string): boolean {
+    if (!this.open || !this.ws) return false;
+    this.ws.send(text);
+    return true;
+  }
+
+  /** Drops the connection now and reconnects at once with resume (the storm). */
   drop(): void {
     if (this.finished || !this.ws) return;
-    this.droppedAt = Date.now();
-    this.ws.close();
+    this.lostAt = Date.now();
+    const ws = this.ws;
+    this.ws = undefined;
+    ws.close();
+    this.attempts = 0;
+    this.connect();
   }
 
-  /** Publishes over this connection with an idempotency id. */
-  publish(ch: string, id: string): void {
-    this.ws?.send(JSON.stringify({ op: "pub", ch, id, data: { t: Date.now() } }));
-  }
-
-  /** Closes for good and records what was lost on the way. */
+  /** Closes for good. */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    messagesLost.add(this.tracker.gaps);
-    messagesDuplicated.add(this.tracker.duplicates);
     this.ws?.close();
+  }
+
+  /** The last in-order seq of the channel, or undefined before the first subscribe. */
+  lastSeq(): number | undefined {
+    return this.options.channel === undefined ? undefined : this.tracker.last(this.options.channel);
+  }
+
+  /** The channel's epoch from the last `subscribed`. */
+  get channelEpoch(): string | undefined {
+    return this.epoch;
   }
 
   private frame(frame: Frame): void {
     const ch = this.options.channel;
     switch (frame.op) {
+      case "msg":
+        this.message(frame);
+        return;
       case "hello":
-        errors.add(false);
-        if (ch === undefined) this.ready();
+        if (ch === undefined) this.becameReady();
         else {
           const last = this.tracker.last(ch);
           const resume = last !== undefined && this.epoch ? { since: last, epoch: this.epoch } : {};
           this.ws?.send(JSON.stringify({ op: "sub", ch, ...resume }));
         }
-        return;
+        break;
       case "subscribed":
         if (typeof frame.seq === "number" && frame.ch) this.tracker.start(frame.ch, frame.seq);
-        errors.add(false);
         this.epoch = frame.epoch;
-        this.ready();
-        return;
-      case "msg":
-        if (typeof frame.seq === "number" && frame.ch) this.tracker.observe(frame.ch, frame.seq);
-        if (typeof frame.data?.t === "number") deliveryLatency.add(Date.now() - frame.data.t);
-        messagesReceived.add(1);
-        return;
-      case "ok":
-        errors.add(false);
-        return;
+        this.becameReady();
+        break;
       case "error":
-        errors.add(true);
-        return;
-      default:
-        return;
+        // An error answering a publish is the publisher's to count (it may retry).
+        if (frame.id === undefined) errors.add(true, { code: `error_${frame.code ?? "unknown"}` });
+        break;
     }
+    this.options.onFrame?.(frame);
   }
 
-  private ready(): void {
-    if (this.droppedAt !== undefined) {
-      reconnectTime.add(Date.now() - this.droppedAt);
-      this.droppedAt = undefined;
+  private message(frame: Frame): void {
+    const ch = this.options.channel;
+    if (ch === undefined || typeof frame.seq !== "number") return;
+    const before = this.tracker.received;
+    this.tracker.observe(ch, frame.seq);
+    if (this.tracker.received > before) messagesReceived.add(1);
+    // Loss and duplicates are added as they are seen, so abortOnFail can stop a losing run.
+    if (this.tracker.gaps > this.countedGaps) {
+      messagesLost.add(this.tracker.gaps - this.countedGaps);
+      this.countedGaps = this.tracker.gaps;
     }
-    if (!this.readyOnce) {
-      this.readyOnce = true;
-      this.options.onReady?.(this);
+    if (this.tracker.duplicates > this.countedDuplicates) {
+      messagesDuplicated.add(this.tracker.duplicates - this.countedDuplicates);
+      this.countedDuplicates = this.tracker.duplicates;
     }
+    if (typeof frame.data?.t === "number") deliveryLatency.add(Date.now() - frame.data.t);
   }
 
-  private closed(ws: WebSocket): void {
-    if (ws !== this.ws || this.finished) return;
-    if (this.reconnects >= (this.options.maxReconnects ?? 0)) {
-      // Dropped with no retries left: the client is gone, which the error rate must show.
-      errors.add(true);
-      this.finish();
+  private becameReady(): void {
+    this.ready = true;
+    this.attempts = 0;
+    connectSuccess.add(true);
+    errors.add(false);
+    if (this.lostAt !== undefined) {
+      reconnectTime.add(Date.now() - this.lostAt);
+      reconnects.add(1);
+      this.lostAt = undefined;
+    }
+    this.options.onReady?.(this);
+  }
+
+  private closed(opened: boolean, code: number, reason: string): void {
+    this.ws = undefined;
+    this.ready = false;
+    if (this.finished) return;
+    // A connection the hub (or the network) ended while we still wanted it: one failed operation.
+    if (opened) errors.add(true, { code: `close_${code}` });
+    this.lostAt ??= Date.now();
+    const action = closeAction(code, reason);
+    if (!action.reconnect || this.attempts >= MAX_ATTEMPTS) {
+      this.finished = true;
       return;
     }
-    this.reconnects++;
-    // A drop() is the storm itself: reconnect at once. A server-side close gets full jitter over
-    // 1 s, as the SDK does, so a lost node's clients do not return in lockstep.
-    const delay = this.droppedAt === undefined ? Math.floor(Math.random() * 1000) : 0;
-    this.droppedAt ??= Date.now();
+    const delay =
+      action.retryAfterMs !== undefined
+        ? retryAfterDelay(action.retryAfterMs)
+        : backoffDelay(this.attempts);
+    this.attempts++;
     setTimeout(() => this.connect(), delay);
   }
 }

@@ -1,17 +1,26 @@
-// A node's worth of clients (VUS) subscribed with a publisher running; STORM_AT seconds in, every
-// client drops its connection at the same moment and reconnects with resume (since + epoch).
-// Gates on reconnect time (max), no message lost across the storm, and connect success. The same
-// script measures a real node loss: leave STORM_AT=0 and kill a pod; clients reconnect by themselves.
-//   k6 run -e HUB_URLS=... -e VUS=1000 -e STORM_AT=20 loadtests/k6/reconnect-storm.ts
+// A node's worth of clients (VUS) subscribed with a publisher running; STORM_AT seconds into the
+// publishing, every client drops its connection at the same moment and reconnects with resume
+// (since + epoch). Gates on reconnects (count and max time), loss (live, abortOnFail) and connect
+// success. STORM_AT=0 measures a real node loss instead: kill a pod; clients reconnect by
+// themselves with backoff, rotating over HUB_URLS.
+//   k6 run -e HUB_URLS=... -e VUS=1000 -e STORM_AT=10 loadtests/k6/reconnect-storm.ts
 import exec from "k6/execution";
 import type { Options } from "k6/options";
 import { setTimeout } from "k6/timers";
-import { settings, summaryHandler, summaryTrendStats, thresholdsFor, urlFor } from "./config.ts";
-import { HubClient } from "./hub-client.ts";
+import {
+  rampSeconds,
+  settings,
+  summaryHandler,
+  summaryTrendStats,
+  thresholdsFor,
+} from "./config.ts";
 import { publishFor } from "./publisher.ts";
+import { subscribeUntil } from "./subscriber.ts";
 
-const SUBSCRIBE_SECONDS = 5;
-const stormAt = Number(__ENV.STORM_AT ?? 15);
+const SETTLE_SECONDS = 2;
+const DRAIN_SECONDS = 3;
+const publishAt = rampSeconds(settings.vus) + SETTLE_SECONDS;
+const stormAt = Number(__ENV.STORM_AT ?? Math.floor(settings.durationSeconds / 3));
 
 export const options: Options = {
   scenarios: {
@@ -20,14 +29,14 @@ export const options: Options = {
       exec: "client",
       vus: settings.vus,
       iterations: 1,
-      maxDuration: `${settings.durationSeconds + SUBSCRIBE_SECONDS + 60}s`,
+      maxDuration: `${publishAt + settings.durationSeconds + DRAIN_SECONDS + 60}s`,
     },
     publisher: {
       executor: "per-vu-iterations",
       exec: "publisher",
       vus: 1,
       iterations: 1,
-      startTime: `${SUBSCRIBE_SECONDS}s`,
+      startTime: `${publishAt}s`,
       maxDuration: `${settings.durationSeconds + 60}s`,
     },
   },
@@ -37,13 +46,12 @@ export const options: Options = {
 
 /** One client: subscribe, drop at the storm moment (the same wall-clock instant for all VUs). */
 export function client(): void {
-  const hub = new HubClient({ url: urlFor(__VU), channel: settings.channel, maxReconnects: 5 });
-  hub.connect();
+  const start = exec.scenario.startTime;
+  const hub = subscribeUntil(start + (publishAt + settings.durationSeconds + DRAIN_SECONDS) * 1000);
   if (stormAt > 0) {
-    const at = exec.scenario.startTime + stormAt * 1000;
+    const at = start + (publishAt + stormAt) * 1000;
     setTimeout(() => hub.drop(), Math.max(0, at - Date.now()));
   }
-  setTimeout(() => hub.finish(), (SUBSCRIBE_SECONDS + settings.durationSeconds + 3) * 1000);
 }
 
 export function publisher(): void {

@@ -48,6 +48,21 @@ describe("sloThresholds and toK6Thresholds", () => {
     ]);
   });
 
+  it("rests every verdict on a count an empty run cannot meet (k6 passes empty metrics)", () => {
+    const guards = (s: (typeof SCENARIOS)[number]) =>
+      sloThresholds(dev, s)
+        .filter((t) => t.stat === "count" && t.op === ">")
+        .map((t) => t.metric);
+    expect(guards("connect-ramp")).toEqual([METRIC.sessions]);
+    expect(guards("fanout")).toEqual([METRIC.sessions, METRIC.published, METRIC.received]);
+    expect(guards("reconnect-storm")).toEqual([
+      METRIC.sessions,
+      METRIC.reconnects,
+      METRIC.published,
+      METRIC.received,
+    ]);
+  });
+
   it("gates each scenario on what it measures", () => {
     const metricsOf = (s: (typeof SCENARIOS)[number]) =>
       new Set(sloThresholds(dev, s).map((t) => t.metric));
@@ -68,9 +83,12 @@ describe("evaluateThresholds", () => {
       [METRIC.errors]: { rate: 0 },
       [METRIC.delivery]: { med: 1, "p(95)": 2, "p(99)": 4 },
       [METRIC.lost]: { count: 0 },
+      [METRIC.sessions]: { count: 10 },
+      [METRIC.published]: { count: 5 },
+      [METRIC.received]: { count: 50 },
     });
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(results).toHaveLength(7);
+    expect(results).toHaveLength(10);
   });
 
   it("fails a breached limit, a boundary on a strict comparison and a metric with no samples", () => {
@@ -79,10 +97,14 @@ describe("evaluateThresholds", () => {
       [METRIC.connectTime]: { "p(95)": dev.connectTimeP95Ms },
       [METRIC.errors]: { rate: 0 },
       [METRIC.lost]: { count: 1 },
+      [METRIC.sessions]: { count: 10 },
+      [METRIC.published]: { count: 5 },
+      [METRIC.received]: { count: 0 },
     });
     const failed = results.filter((r) => !r.ok).map((r) => `${r.metric} ${r.expression}`);
     expect(failed).toEqual([
       `${METRIC.connectTime} p(95)<${dev.connectTimeP95Ms}`,
+      `${METRIC.received} count>0`,
       `${METRIC.delivery} med<${dev.deliveryP50Ms}`,
       `${METRIC.delivery} p(95)<${dev.deliveryP95Ms}`,
       `${METRIC.delivery} p(99)<${dev.deliveryP99Ms}`,

@@ -18,6 +18,10 @@ export const METRIC = {
   published: "messages_published",
   received: "messages_received",
   duplicates: "messages_duplicated",
+  /** k6/websockets' built-in counter of sessions started; the driver counts opened sockets. */
+  sessions: "ws_sessions",
+  /** Completed reconnects (drop → subscribed again); each one is a reconnect_time sample. */
+  reconnects: "reconnects",
 } as const;
 
 /** One stack's service level objectives; times in ms, rates as fractions (see slo.json). */
@@ -73,7 +77,7 @@ export function sloForStack(file: unknown, stack: string): Slo {
 
 /** The statistic a threshold reads, named as k6 names it. */
 export type Stat = "rate" | "count" | "med" | "p(95)" | "p(99)" | "max";
-export type Comparison = "<" | "<=" | ">=";
+export type Comparison = "<" | "<=" | ">=" | ">";
 
 /** One threshold: `metric` `stat` `op` `limit`, e.g. ws_connecting p(95) < 500. */
 export interface ThresholdSpec {
@@ -93,7 +97,19 @@ export function expression(spec: ThresholdSpec): string {
 
 /** The thresholds a scenario gates on, from one stack's SLOs. */
 export function sloThresholds(slo: Slo, scenario: ScenarioName): ThresholdSpec[] {
+  // k6 passes a threshold on a metric without samples (an empty Trend reads 0, an empty Rate or
+  // Counter 0 too), so every verdict also rests on a count that an empty run cannot meet.
+  const sessions: ThresholdSpec = { metric: METRIC.sessions, stat: "count", op: ">", limit: 0 };
+  const acked: ThresholdSpec = { metric: METRIC.published, stat: "count", op: ">", limit: 0 };
+  const received: ThresholdSpec = { metric: METRIC.received, stat: "count", op: ">", limit: 0 };
+  const reconnected: ThresholdSpec = {
+    metric: METRIC.reconnects,
+    stat: "count",
+    op: ">",
+    limit: 0,
+  };
   const connect: ThresholdSpec[] = [
+    sessions,
     {
       metric: METRIC.connectSuccess,
       stat: "rate",
@@ -115,6 +131,8 @@ export function sloThresholds(slo: Slo, scenario: ScenarioName): ThresholdSpec[]
     abortOnFail: true,
   };
   const delivery: ThresholdSpec[] = [
+    acked,
+    received,
     { metric: METRIC.delivery, stat: "med", op: "<", limit: slo.deliveryP50Ms },
     { metric: METRIC.delivery, stat: "p(95)", op: "<", limit: slo.deliveryP95Ms },
     { metric: METRIC.delivery, stat: "p(99)", op: "<", limit: slo.deliveryP99Ms },
@@ -129,7 +147,10 @@ export function sloThresholds(slo: Slo, scenario: ScenarioName): ThresholdSpec[]
     case "reconnect-storm":
       return [
         ...connect,
+        reconnected,
         { metric: METRIC.reconnect, stat: "max", op: "<", limit: slo.reconnectWithinMs },
+        acked,
+        received,
         loss,
       ];
   }
@@ -189,6 +210,7 @@ export function evaluateThresholds(
     if (actual !== null) {
       if (spec.op === "<") ok = actual < spec.limit;
       else if (spec.op === "<=") ok = actual <= spec.limit;
+      else if (spec.op === ">") ok = actual > spec.limit;
       else ok = actual >= spec.limit;
     }
     results.push({ metric: spec.metric, expression: expr, actual, ok });

@@ -13,10 +13,14 @@ const scratch = mkdtempSync(join(tmpdir(), "wshub-gate-"));
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function runGate(args: string[]): Promise<{ code: number | null; out: string }> {
+function runGate(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "loadtests/gate.ts", ...args], {
       cwd: ROOT,
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -39,6 +43,16 @@ describe("npm run load:gate", () => {
     const { code, out } = await runGate(["--quick", "--report-dir", join(scratch, "ok")]);
     expect(out).toMatch(/PASS/);
     expect(code, out).toBe(0);
+  }, 180_000);
+
+  it("fails a hub whose every delivery costs 20 ms of CPU, and shows when and why", async () => {
+    const { code, out } = await runGate(["--quick", "--report-dir", join(scratch, "slow")], {
+      GATE_HUB_IMPORT: join(ROOT, "loadtests/test/fixtures/slow-delivery.mjs"),
+    });
+    expect(out).toMatch(/FAIL\s+delivery_latency/);
+    expect(out).toMatch(/fanout, per second:\nsecond\s+delivered\s+p99 ms\s+errors by code/);
+    expect(out).toMatch(/hub warnings:/);
+    expect(code, out).toBe(99);
   }, 180_000);
 
   it("exits 99 when the SLO file is impossible to meet", async () => {

@@ -11,6 +11,8 @@ class ScriptedBroker extends MemoryBroker {
   private listener: ((m: BusMessage) => void) | undefined;
   historyCalls = 0;
   failHistory = false;
+  /** What status() reports: the Redis broker's probe may still say up while a command fails. */
+  down = false;
   /** Bus messages the broker produced, for the test to hand over (or not). */
   readonly outbox: BusMessage[] = [];
 
@@ -29,6 +31,9 @@ class ScriptedBroker extends MemoryBroker {
     const snapshot = await super.history(ch, since);
     if (this.gate) await this.gate;
     return snapshot;
+  }
+  override status() {
+    return this.down ? { up: false, reason: "test" } : { up: true };
   }
   bus(m: BusMessage): void {
     this.listener?.(m);
@@ -198,6 +203,7 @@ describe("Fanout", () => {
     await publish(broker, "room", 3);
     const all = broker.outbox.splice(0);
     broker.failHistory = true;
+    broker.down = true;
     const before = broker.historyCalls;
     broker.bus(all[2] as BusMessage); // a gap while history is unreachable
     await settle();
@@ -206,8 +212,25 @@ describe("Fanout", () => {
     expect(broker.historyCalls - before).toBe(1); // one failed fill, then it waits for "up"
     expect(a.seqs).toEqual([]);
     broker.failHistory = false;
+    broker.down = false;
     fanout.catchUpAll(); // what the node does on the bus's down → up change
     await settle();
+    expect(a.seqs).toEqual([1, 2, 3]);
+  });
+
+  it("tries a failed gap fill again while the bus still reports up (no up change will come)", async () => {
+    const { broker, fanout } = setup();
+    const a = new Sink("a");
+    await fanout.subscribe(a, "room", undefined, undefined);
+    await publish(broker, "room", 3);
+    const all = broker.outbox.splice(0);
+    broker.failHistory = true; // one history read fails (a timeout), the probe still says up
+    broker.bus(all[2] as BusMessage);
+    await settle();
+    expect(a.seqs).toEqual([]);
+    broker.failHistory = false;
+    const deadline = Date.now() + 2_000;
+    while (a.seqs.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(a.seqs).toEqual([1, 2, 3]);
   });
 

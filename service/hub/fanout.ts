@@ -32,6 +32,8 @@ export type SubscribeResult = {
 
 /** Bus messages held for one channel while history is read; past this the node gives up on it. */
 const MAX_HELD = 10_000;
+/** Wait before a failed gap fill is tried again while the bus still reports up. */
+const FILL_RETRY_MS = 100;
 
 type Entry = {
   ch: string;
@@ -273,14 +275,26 @@ export class Fanout {
         }
         for (const m of h.messages) if (m.seq === entry.lastSeq + 1) this.deliver(entry, m);
       } catch (err) {
-        // The bus is down again; the next up change starts another catch-up.
-        entry.stale = true;
         this.log.warn({ ch: entry.ch, err: String(err) }, "gap fill failed");
+        // Down: the next up change starts another catch-up. Still up (a command timed out under
+        // CPU pressure, say): no up change will come, so waiting for one would hold this
+        // channel's messages until the next outage. Try again shortly instead.
+        entry.stale = true;
+        if (this.broker.status().up) this.retryFill(entry);
       } finally {
         entry.holds--;
         if (entry.holds === 0) this.flushHeld(entry);
       }
     });
+  }
+
+  private retryFill(entry: Entry): void {
+    const timer = setTimeout(() => {
+      if (this.entries.get(entry.ch) !== entry || !entry.stale) return;
+      entry.stale = false;
+      this.fill(entry);
+    }, FILL_RETRY_MS);
+    timer.unref();
   }
 
   private resetEpoch(entry: Entry, epoch: string, seq: number): void {

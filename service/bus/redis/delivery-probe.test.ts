@@ -8,11 +8,13 @@ import { BusProbe } from "./delivery-probe.js";
 /** The parts of an ioredis client that BusProbe touches. */
 class FakeClient {
   status = "ready";
-  stream = { writable: true, destroyed: false, destroy: vi.fn() };
+  stream = { writable: true, destroyed: false, bytesRead: 0, destroy: vi.fn() };
   disconnect = vi.fn();
   published: string[] = [];
   /** Whether a publish answers (a live connection) or times out (a silent one). */
   answers = true;
+  /** A timed-out publish whose answer was in the socket already (this process was late). */
+  answersLate = false;
 
   constructor() {
     this.stream.destroy.mockImplementation(() => {
@@ -23,6 +25,13 @@ class FakeClient {
 
   publish(_channel: string, payload: string): Promise<number> {
     this.published.push(payload);
+    if (this.answersLate) {
+      // The timer fired first; the poll phase then reads the reply that was waiting.
+      setImmediate(() => {
+        this.stream.bytesRead += 4;
+      });
+      return Promise.reject(new Error("Command timed out"));
+    }
     return this.answers ? Promise.resolve(1) : Promise.reject(new Error("Command timed out"));
   }
 
@@ -33,7 +42,7 @@ class FakeClient {
   /** ioredis after a reconnect: a new socket and "ready". */
   replace(): void {
     this.status = "ready";
-    this.stream = { writable: true, destroyed: false, destroy: vi.fn() };
+    this.stream = { writable: true, destroyed: false, bytesRead: 0, destroy: vi.fn() };
     this.stream.destroy.mockImplementation(() => {
       this.stream.destroyed = true;
       this.stream.writable = false;
@@ -58,8 +67,17 @@ function echoLastProbe(): void {
   probe.received(CHANNEL, payload);
 }
 
+/** Advances the clock, then lets the check-phase work queued meanwhile run (real immediates). */
+async function tick(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 beforeEach(() => {
-  vi.useFakeTimers();
+  // setImmediate stays real: the probe judges in the check phase, after I/O, as in production.
+  vi.useFakeTimers({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
+  });
   cmd = new FakeClient();
   sub = new FakeClient();
   statuses = [];
@@ -87,7 +105,7 @@ it("reports up once a probe comes back on the subscriber", () => {
 
 it("destroys a command socket whose probe timed out, and stays down until it is replaced", async () => {
   cmd.answers = false;
-  await vi.advanceTimersByTimeAsync(1000);
+  await tick(1000);
   // Dropped at once, not ended gracefully: a silent peer never answers a FIN.
   expect(cmd.stream.destroy).toHaveBeenCalledTimes(1);
   expect(cmd.disconnect).not.toHaveBeenCalled();
@@ -104,27 +122,38 @@ it("destroys a command socket whose probe timed out, and stays down until it is 
   expect(last()).toEqual({ up: true });
 });
 
+it("keeps a command connection whose probe timed out only because this process was late", async () => {
+  cmd.answersLate = true;
+  statuses = [];
+  await tick(1000);
+  echoLastProbe();
+  await tick(1000);
+  echoLastProbe();
+  expect(cmd.stream.destroy).not.toHaveBeenCalled();
+  expect(statuses.filter((s) => !s.up)).toEqual([]);
+});
+
 it("replaces a silent subscriber and a silent command connection in the same window", async () => {
   // The probes are published but none comes back for over two intervals: the subscriber is dropped.
-  await vi.advanceTimersByTimeAsync(3100);
+  await tick(3100);
   expect(sub.stream.destroy).toHaveBeenCalledTimes(1);
   expect(cmd.stream.destroy).not.toHaveBeenCalled();
   // Then the command connection times out too, within the same two intervals: that kick is its
   // own and is not swallowed by the subscriber's.
   cmd.answers = false;
-  await vi.advanceTimersByTimeAsync(1000);
+  await tick(1000);
   expect(cmd.stream.destroy).toHaveBeenCalledTimes(1);
 });
 
 it("does not drop the same connection twice within two intervals", async () => {
   cmd.answers = false;
-  await vi.advanceTimersByTimeAsync(1000);
+  await tick(1000);
   const first = cmd.stream.destroy;
   cmd.replace();
   probe.connectionReady("cmd");
-  await vi.advanceTimersByTimeAsync(500);
+  await tick(500);
   expect(first).toHaveBeenCalledTimes(1);
   expect(cmd.stream.destroy).not.toHaveBeenCalled();
-  await vi.advanceTimersByTimeAsync(1600);
+  await tick(1600);
   expect(cmd.stream.destroy).toHaveBeenCalledTimes(1);
 });

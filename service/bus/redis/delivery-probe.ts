@@ -35,7 +35,9 @@ export class BusProbe {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.probe(), this.intervalMs);
+    // Judged in the check phase, after the poll phase has read what arrived: after a busy spell
+    // the timers run first, and a probe answer still unread in the socket is not a silent bus.
+    this.timer ??= setInterval(() => setImmediate(() => this.probe()), this.intervalMs);
   }
 
   stop(): void {
@@ -80,12 +82,20 @@ export class BusProbe {
     if (!this.running) return;
     const { cmd } = this.clients;
     if (usable(cmd)) {
+      const readBefore = bytesRead(cmd);
       cmd.publish(this.channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
-        if (!this.running) return;
-        this.errors.cmd = `probe publish failed: ${errorText(err)}`;
-        // A timeout on a "ready" connection is a silent half-open socket: drop it.
-        if (usable(cmd)) this.kick("cmd");
-        this.evaluate();
+        // ioredis' command timeout is a timer too: look again once the socket has been read.
+        setImmediate(() => {
+          if (!this.running) return;
+          // Redis answered something since the probe went out: the socket is alive and the
+          // timeout was this process being late (CPU pressure). Dropping it would fail every
+          // publish in flight and bring the bus down for nothing.
+          if (usable(cmd) && bytesRead(cmd) > readBefore) return;
+          this.errors.cmd = `probe publish failed: ${errorText(err)}`;
+          // A timeout on a "ready" connection is a silent half-open socket: drop it.
+          if (usable(cmd)) this.kick("cmd");
+          this.evaluate();
+        });
       });
     }
     this.evaluate();
@@ -133,6 +143,12 @@ export class BusProbe {
     }
     this.report(reason === undefined ? { up: true } : { up: false, reason });
   }
+}
+
+/** Bytes the client's current socket has read; a silent half-open socket reads none. */
+function bytesRead(client: Redis): number {
+  const stream = client.stream as { bytesRead?: number } | undefined;
+  return stream?.bytesRead ?? 0;
 }
 
 /** "ready" in ioredis and a socket that can still be written (not one being dropped). */
