@@ -10,6 +10,20 @@ export type RedisTarget = {
   nodeId: string;
 };
 
+/**
+ * How long one connect attempt may take. A live Redis next to the hub answers in milliseconds;
+ * an attempt at a primary that just died (its address gone) would otherwise hang this long while
+ * Sentinel already names the new one.
+ */
+export const CONNECT_TIMEOUT_MS = 1000;
+/** The longest pause between reconnect attempts, so a promoted primary is found within it. */
+export const RECONNECT_CAP_MS = 500;
+
+/** The pause before reconnect attempt `times` (1, 2, ...): 100, 200, 400, 500 ms plus jitter. */
+export function reconnectDelay(times: number, random: () => number = Math.random): number {
+  return Math.min(50 * 2 ** Math.min(times, 4), RECONNECT_CAP_MS) + Math.floor(random() * 50);
+}
+
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -27,7 +41,7 @@ export function createRedisClient(
   let client: Redis | undefined;
   const options: RedisOptions = {
     lazyConnect: true,
-    connectTimeout: 5000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     // ioredis arms this timer even for a stream that is already closed; keep it short.
     disconnectTimeout: 200,
     connectionName: `wshub:${target.nodeId}:${role}`,
@@ -36,7 +50,7 @@ export function createRedisClient(
       // The password file may have been rotated since the last connect.
       const password = target.password?.();
       if (client && password !== undefined) client.options.password = password;
-      return Math.min(100 * 2 ** Math.min(times, 5), 2000) + Math.floor(Math.random() * 100);
+      return reconnectDelay(times);
     },
     ...extra,
   };
@@ -46,7 +60,14 @@ export function createRedisClient(
     if (!target.sentinelName)
       throw new ConfigError("Sentinel mode needs the primary's name: set REDIS_SENTINEL_NAME");
     // The password protects the data nodes only; Sentinels are asked without one.
-    client = new Redis({ ...options, sentinels: target.sentinels, name: target.sentinelName });
+    client = new Redis({
+      ...options,
+      sentinels: target.sentinels,
+      name: target.sentinelName,
+      // Subscribes to +switch-master on the Sentinels and drops the connection to the old
+      // primary the moment a failover ends, instead of writing to it until it fails.
+      failoverDetector: true,
+    });
   } else if (target.url) {
     client = new Redis(target.url, options);
   } else {
