@@ -3,7 +3,7 @@ import { pollUntil } from "../testkit/poll.js";
 import type { Balancer } from "./balancer.js";
 import type { Fleet } from "./fleet.js";
 import type { LeakCount } from "./invariants.js";
-import type { ScenarioRecorder, Recording } from "./recording.js";
+import type { Recording, ScenarioRecorder } from "./recording.js";
 import type { Topology } from "./topology.js";
 
 /**
