@@ -152,7 +152,7 @@ export function timelineSvg(
         f.endMs !== undefined
           ? `<rect x="${x0.toFixed(1)}" y="${top}" width="${Math.max(1, xMs(f.endMs) - x0).toFixed(1)}" height="${bottom - top}" fill="${CHART_COLORS.fault}" fill-opacity="0.12"/>`
           : "";
-      return `${span}<line x1="${x0.toFixed(1)}" x2="${x0.toFixed(1)}" y1="${labelY - 9}" y2="${bottom}" stroke="${CHART_COLORS.fault}" stroke-dasharray="4 3"/><text x="${label.x.toFixed(1)}" y="${labelY}" font-size="${FONT}" fill="${CHART_COLORS.fault}">${escapeXml(f.label)}</text>`;
+      return `${span}<line x1="${x0.toFixed(1)}" x2="${x0.toFixed(1)}" y1="${labelY - 9}" y2="${bottom}" stroke="${CHART_COLORS.fault}" stroke-width="2" stroke-dasharray="4 3"/><text x="${label.x.toFixed(1)}" y="${labelY}" font-size="${FONT}" fill="${CHART_COLORS.fault}">${escapeXml(f.label)}</text>`;
     })
     .join("");
   const axis = [

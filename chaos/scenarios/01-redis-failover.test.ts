@@ -56,8 +56,9 @@ it("1. Redis primary killed: Sentinel promotes the replica, hubs follow within a
   };
   run.figures["primary before"] = (await masterName()) ?? "?";
   run.fault("SIGKILL Redis primary (redis-a)");
-  const killedAt = Date.now();
   await kill({ docker: topology.docker, id: primary.getId() });
+  // Taken once the kill returned: a publish sent before it may still have been acknowledged.
+  const killedAt = Date.now();
 
   const switched = await pollUntil(
     () => events.firstAt.has("+switch-master"),

@@ -68,6 +68,15 @@ export function createRedisClient(
       // primary the moment a failover ends, instead of writing to it until it fails.
       failoverDetector: true,
     });
+    // ioredis ends the client for good when the failover detector closes it while it is still
+    // asking a Sentinel for the primary (connect() rejects, status "end"): start over instead.
+    const sentinelClient = client;
+    sentinelClient.on("end", () => {
+      if (stopped()) return;
+      setTimeout(() => {
+        if (!stopped() && sentinelClient.status === "end") sentinelClient.connect().catch(() => {});
+      }, reconnectDelay(1));
+    });
   } else if (target.url) {
     client = new Redis(target.url, options);
   } else {
