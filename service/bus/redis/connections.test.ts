@@ -145,6 +145,14 @@ describe("createRedisClient in Sentinel mode", () => {
       timeoutMs: 3000,
     });
     expect(moved, "the client never connected to the new primary").toBe(true);
+
+    // Slower Sentinels repeat the news: a client already on the new primary stays there.
+    sentinel.switchTo(b, a);
+    sentinel.switchTo(b, a);
+    // A later, real switch back shows the repeats were handled (messages arrive in order).
+    sentinel.switchTo(a, b);
+    expect(await pollFor(() => a.connections() > 1, { timeoutMs: 3000 })).toBe(true);
+    expect(b.connections(), "a repeated announcement dropped a good connection").toBe(1);
   });
 });
 
