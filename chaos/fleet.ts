@@ -198,6 +198,7 @@ export class Fleet implements AsyncDisposable {
             id,
             ch,
             code: error.code ?? "unknown",
+            sentAt,
             at: Date.now(),
             client: this.ids[i]!,
           });

@@ -28,6 +28,8 @@ export interface PublishFailure {
   id: string;
   ch: string;
   code: string;
+  /** When the publish was sent, and when its refusal arrived. */
+  sentAt: number;
   at: number;
   client: string;
 }

@@ -17,7 +17,7 @@ export interface RedisSetup {
   mode: "single" | "sentinel";
   /** Hub env that points at it (REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME). */
   env: Record<string, string>;
-  /** Single: the server. Sentinel: [primary, replica]. */
+  /** Single: the server. Sentinel: [primary, replica, second replica]. */
   servers: StartedTestContainer[];
   sentinels: StartedTestContainer[];
   /** Network alias of each server, same order as `servers`. */
@@ -65,7 +65,12 @@ function sentinelConf(quorum: number): string {
   ].join("\n");
 }
 
-/** A primary (`redis-a`), one replica (`redis-b`) and three Sentinels (quorum 2). */
+/**
+ * A primary (`redis-a`), two replicas (`redis-b`, preferred for promotion, and `redis-c`) and
+ * three Sentinels (quorum 2). The second replica is what a production Sentinel set has: after a
+ * failover the new primary still has a replica to confirm writes (REDIS_MIN_REPLICAS) while the
+ * old primary is being replaced.
+ */
 export async function startSentinelRedis(
   network: StartedNetwork,
   labels: Record<string, string>,
@@ -75,6 +80,14 @@ export async function startSentinelRedis(
     "--replicaof",
     "redis-a",
     String(REDIS_PORT),
+  ]).start();
+  const second = await redisServer(network, "redis-c", labels, [
+    "--replicaof",
+    "redis-a",
+    String(REDIS_PORT),
+    // Promoted only when redis-b cannot be: a scenario knows which replica becomes primary.
+    "--replica-priority",
+    "200",
   ]).start();
   const sentinels = await Promise.all(
     [1, 2, 3].map((i) =>
@@ -96,8 +109,8 @@ export async function startSentinelRedis(
       REDIS_SENTINELS: [1, 2, 3].map((i) => `sentinel-${i}:${SENTINEL_PORT}`).join(","),
       REDIS_SENTINEL_NAME: SENTINEL_NAME,
     },
-    servers: [primary, replica],
+    servers: [primary, replica, second],
     sentinels,
-    aliases: ["redis-a", "redis-b"],
+    aliases: ["redis-a", "redis-b", "redis-c"],
   };
 }

@@ -16,7 +16,12 @@ import {
   verdict,
 } from "./invariants.js";
 import { type Recording, ScenarioRecorder } from "./recording.js";
-import { type FaultMark, type ScenarioReport, writeReport } from "./report/index.js";
+import {
+  type CostBounds,
+  type FaultMark,
+  type ScenarioReport,
+  writeReport,
+} from "./report/index.js";
 import { teardown } from "./teardown.js";
 import type { Topology } from "./topology.js";
 
@@ -108,6 +113,8 @@ export class ScenarioRun {
     topology: Topology;
     reconnectBoundMs: number;
     bound: string;
+    /** Bounds of the user-visible cost beyond the reconnect bound (shown in the report). */
+    costBounds?: CostBounds;
     expectRecovery?: boolean;
     afterQuiesce?: () => void;
   }): Promise<ScenarioReport> {
@@ -126,6 +133,7 @@ export class ScenarioRun {
       leaks,
       reconnectBoundMs: input.reconnectBoundMs,
       bound: input.bound,
+      ...(input.costBounds ? { costBounds: input.costBounds } : {}),
       ...(input.expectRecovery ? { expectRecovery: true } : {}),
     });
   }
@@ -139,6 +147,7 @@ export class ScenarioRun {
     bound: string;
     reconnectBoundMs: number;
     leaks: LeakCount;
+    costBounds?: CostBounds;
     expectRecovery?: boolean;
   }): Promise<ScenarioReport> {
     const { recording } = input;
@@ -163,6 +172,9 @@ export class ScenarioRun {
         publishFailures: recording.failures.length,
         clients: recording.clients.length,
       },
+      // A client gone longer than the reconnect bound is the cost the invariant already bounds.
+      costBounds: { longestDisconnectMs: input.reconnectBoundMs, ...input.costBounds },
+      deliveryP99BoundMs: this.settings.slo.deliveryP99Ms,
       recording,
     });
     const failed = invariants

@@ -57,7 +57,7 @@ export interface StartHubOptions {
 }
 
 /**
- * A Docker network with Redis (single or primary + replica + 3 Sentinels) and hub containers
+ * A Docker network with Redis (single or primary + 2 replicas + 3 Sentinels) and hub containers
  * running with the infra settings' env. Every container and the network carry `wshub.test=true`
  * and this run's id; `await using` removes them on every exit path.
  */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { verdict } from "../invariants.js";
 import type { ClientEvent, Recording } from "../recording.js";
-import { timeline, timelineSvg, writeReport, writeSummary } from "./index.js";
+import { CHART_COLORS, timeline, timelineSvg, writeReport, writeSummary } from "./index.js";
 
 const T0 = 1_000_000;
 
@@ -40,13 +40,34 @@ describe("timeline", () => {
     ]);
   });
 
-  it("draws three panels and a marker per fault", () => {
-    const svg = timelineSvg(timeline(recording()), [
-      { label: "kill <n1>", atMs: 1400, endMs: 2000 },
-    ]);
-    expect(svg.match(/<polyline/g)?.length).toBe(4); // p99 line breaks where no message arrived
+  it("draws three panels, a marker per fault, time ticks with their unit and the bound", () => {
+    const svg = timelineSvg(
+      timeline(recording()),
+      [{ label: "kill <n1>", atMs: 1400, endMs: 2000 }],
+      { deliveryBoundMs: 300 },
+    );
+    // Deliveries and clients are lines; p99 breaks where no message arrived, leaving two dots.
+    expect(svg.match(/<polyline/g)?.length).toBe(2);
+    expect(svg.match(/<circle/g)?.length).toBe(2);
     expect(svg).toContain("kill &#60;n1&#62;");
     expect(svg).toContain('stroke-dasharray="4 3"');
+    expect(svg).toContain("time since the scenario started (s)");
+    for (const s of [0, 1, 2, 3]) expect(svg).toContain(`text-anchor="middle">${s}</text>`);
+    expect(svg).toContain(`stroke="${CHART_COLORS.bound}"`);
+    expect(svg).toContain("bound 300 ms");
+  });
+
+  it("puts fault labels that would overlap on separate rows", () => {
+    const faults = Array.from({ length: 5 }, (_, i) => ({
+      label: `fault number ${i} with a long label`,
+      atMs: 1000 + 50 * i,
+    }));
+    const svg = timelineSvg(timeline(recording()), faults);
+    const ys = [
+      ...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" font-size="10" fill="#d62728">/g),
+    ].map((m) => m[1]);
+    expect(ys).toHaveLength(5);
+    expect(new Set(ys).size).toBe(5);
   });
 });
 
@@ -65,6 +86,7 @@ describe("writeReport and writeSummary", () => {
         verdict("lossless", ["c1 missed a seq 9"], { missing: 1 }),
       ],
       figures: { recoveredMs: 1000 },
+      costBounds: { longestDisconnectMs: 500 },
       recording: recording(),
     });
     expect(report.outcome).toBe("fail");
@@ -77,8 +99,12 @@ describe("writeReport and writeSummary", () => {
     expect(await readFile(join(run, "s1-demo", "timeline.svg"), "utf8")).toMatch(/^<svg/);
     const all = await writeSummary(run);
     expect(all.map((r) => r.outcome)).toEqual(["fail"]);
-    expect(await readFile(join(run, "summary.md"), "utf8")).toContain(
-      "[s1-demo](s1-demo/report.md) | **FAIL**",
+    expect(md).toContain("| longest client disconnection | 1000 | 500 | **no** |");
+    expect(md).toContain("| longest delivery delay | 50 | - | no bound |");
+    const summary = await readFile(join(run, "summary.md"), "utf8");
+    expect(summary).toContain("[s1-demo](s1-demo/report.md) | **FAIL**");
+    expect(summary).toContain(
+      "delay 0.1 s · refused 0.0 s · disconnected 1.0 s (**over bound**: longestDisconnectMs)",
     );
   });
 });

@@ -1,6 +1,20 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { costLine, type UserCost } from "./user-cost.js";
 import type { ScenarioReport } from "./write.js";
+
+/** The summary's cost cell: the three figures, and which of them broke its bound. */
+function costCell(report: ScenarioReport): string {
+  // Reports written before the cost existed have none.
+  if (!report.cost) return "-";
+  const over = (Object.keys(report.cost) as (keyof UserCost)[]).filter((k) => {
+    const bound = report.costBounds?.[k];
+    return bound !== undefined && report.cost[k] > bound;
+  });
+  return over.length
+    ? `${costLine(report.cost)} (**over bound**: ${over.join(", ")})`
+    : costLine(report.cost);
+}
 
 /**
  * Writes summary.md over every `<scenario>/report.json` in a run directory and returns the
@@ -19,11 +33,11 @@ export async function writeSummary(runDir: string): Promise<ScenarioReport[]> {
   const lines = [
     "# Chaos run",
     "",
-    "| scenario | result | bound | duration (s) | failed invariants |",
-    "| --- | --- | --- | --- | --- |",
+    "| scenario | result | bound | user-visible cost | duration (s) | failed invariants |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...reports.map((r) => {
       const failed = r.invariants.filter((i) => !i.pass).map((i) => i.name);
-      return `| [${r.scenario}](${r.scenario}/report.md) | ${r.outcome === "pass" ? "pass" : "**FAIL**"} | ${r.bound} | ${(r.durationMs / 1000).toFixed(0)} | ${failed.join("; ")} |`;
+      return `| [${r.scenario}](${r.scenario}/report.md) | ${r.outcome === "pass" ? "pass" : "**FAIL**"} | ${r.bound} | ${costCell(r)} | ${(r.durationMs / 1000).toFixed(0)} | ${failed.join("; ")} |`;
     }),
     "",
   ];

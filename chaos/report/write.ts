@@ -4,6 +4,7 @@ import type { InvariantResult } from "../invariants.js";
 import type { Recording } from "../recording.js";
 import { timelineSvg } from "./svg.js";
 import { type FaultMark, latencySummary, type TimelinePoint, timeline } from "./timeline.js";
+import { type CostBounds, type UserCost, userCost } from "./user-cost.js";
 
 /** What report.json holds for one scenario. */
 export interface ScenarioReport {
@@ -21,6 +22,11 @@ export interface ScenarioReport {
   /** Scenario figures: time to recover, p99, "rolled back", ... */
   figures: Record<string, number | string | boolean>;
   latency: { p50Ms: number; p99Ms: number; n: number };
+  /** What the users felt (longest delay, refusal, disconnection) and the bound of each. */
+  cost: UserCost;
+  costBounds: CostBounds;
+  /** The delivery p99 the SLO allows (ms): drawn over the chart's latency panel. */
+  deliveryP99BoundMs?: number;
   timeline: TimelinePoint[];
 }
 
@@ -32,6 +38,8 @@ export interface ReportInput {
   faults: FaultMark[];
   invariants: InvariantResult[];
   figures: Record<string, number | string | boolean>;
+  costBounds?: CostBounds;
+  deliveryP99BoundMs?: number;
   recording: Recording;
 }
 
@@ -50,6 +58,11 @@ export function buildReport(input: ReportInput): ScenarioReport {
     invariants: input.invariants,
     figures: input.figures,
     latency: latencySummary(recording),
+    cost: userCost(recording),
+    costBounds: input.costBounds ?? {},
+    ...(input.deliveryP99BoundMs === undefined
+      ? {}
+      : { deliveryP99BoundMs: input.deliveryP99BoundMs }),
     timeline: timeline(recording),
   };
 }
@@ -57,6 +70,12 @@ export function buildReport(input: ReportInput): ScenarioReport {
 function cell(value: unknown): string {
   return String(value).replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
+
+const COST_NAMES: ReadonlyArray<[keyof UserCost, string]> = [
+  ["longestDeliveryDelayMs", "longest delivery delay"],
+  ["publishesRefusedMs", "publishes refused for"],
+  ["longestDisconnectMs", "longest client disconnection"],
+];
 
 /** report.md: verdict, invariants with figures, faults, scenario figures, the chart. */
 export function reportMarkdown(report: ScenarioReport): string {
@@ -79,6 +98,19 @@ export function reportMarkdown(report: ScenarioReport): string {
     ),
     "",
   ];
+  lines.push(
+    "## User-visible cost",
+    "",
+    "| cost | measured (ms) | bound (ms) | within |",
+    "| --- | --- | --- | --- |",
+  );
+  for (const [key, name] of COST_NAMES) {
+    const bound = report.costBounds[key];
+    const measured = report.cost[key];
+    const within = bound === undefined ? "no bound" : measured <= bound ? "yes" : "**no**";
+    lines.push(`| ${name} | ${measured} | ${bound ?? "-"} | ${within} |`);
+  }
+  lines.push("");
   for (const failed of report.invariants.filter((i) => !i.pass)) {
     lines.push(`### ${failed.name}: violations`, "", ...failed.violations.map((v) => `- ${v}`), "");
   }
@@ -100,12 +132,22 @@ export function reportMarkdown(report: ScenarioReport): string {
   return lines.join("\n");
 }
 
+/** The report's timeline chart, with the delivery p99 bound drawn when there is one. */
+export function chartOf(report: ScenarioReport): string {
+  const bound = report.deliveryP99BoundMs;
+  return timelineSvg(
+    report.timeline,
+    report.faults,
+    bound === undefined ? {} : { deliveryBoundMs: bound },
+  );
+}
+
 /** Writes report.json, report.md and timeline.svg into `dir`; returns the report. */
 export async function writeReport(dir: string, input: ReportInput): Promise<ScenarioReport> {
   const report = buildReport(input);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(dir, "report.md"), reportMarkdown(report));
-  await writeFile(join(dir, "timeline.svg"), timelineSvg(report.timeline, report.faults));
+  await writeFile(join(dir, "timeline.svg"), chartOf(report));
   return report;
 }

@@ -1,4 +1,6 @@
 // The rig's public surface: chaos scenarios, vitest globalSetup and the CLI use only this.
+
+export { ensureChromium, screenshot } from "./chromium.js";
 export { type CleanupOptions, cleanupLabelled } from "./cleanup.js";
 export { ensureEngine } from "./engine.js";
 export { RigError, type RigErrorCode } from "./errors.js";
