@@ -40,9 +40,9 @@ export const DEFECTS: Defect[] = [
     patches: [
       {
         file: "service/hub/connection.ts",
-        find: "const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id);",
+        find: "    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {",
         replace:
-          'if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    const r = await publishJson(this.ctx.broker, this.ctx.metrics, f.ch, f.data, f.id).catch(() => ({ seq: 0, epoch: "", duplicate: true }));\n    if (f.id !== undefined) return;',
+          '    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {',
       },
     ],
   },

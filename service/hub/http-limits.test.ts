@@ -85,11 +85,12 @@ describe("sockets not yet WebSockets", () => {
     expect(await metricValue(node, "wshub_http_sockets_refused_total")).toBe(1);
     expect(held.some((h) => h.closed())).toBe(false);
     for (const h of held) h.socket.destroy();
-    await waitFor("probes answered again", async () => {
-      const r = await fetch(httpUrl(node, "/livez"), { signal: AbortSignal.timeout(1_000) }).catch(
+    // The public port answers again (404 for a path it does not serve).
+    await waitFor("requests answered again", async () => {
+      const r = await fetch(httpUrl(node, "/nope"), { signal: AbortSignal.timeout(1_000) }).catch(
         () => undefined,
       );
-      return r?.status === 200;
+      return r?.status === 404;
     });
   });
 });
