@@ -18,6 +18,7 @@ export const REDIS_PORT = 6379;
 export class RedisContainer extends GenericContainer {
   private password: string | undefined;
   private alias: string | undefined;
+  private announce = true;
   private readonly extra: string[] = [];
 
   constructor(image = REDIS_IMAGE) {
@@ -36,9 +37,13 @@ export class RedisContainer extends GenericContainer {
     return this;
   }
 
-  /** Joins `network` under `alias`, announced to replicas and Sentinels. */
-  withNetworkAlias(network: StartedNetwork, alias: string): this {
+  /**
+   * Joins `network` under `alias`. With `announce` (default) the server announces the alias to
+   * Sentinels, which then need `sentinel resolve-hostnames yes`; without, its IP.
+   */
+  withNetworkAlias(network: StartedNetwork, alias: string, announce = true): this {
     this.alias = alias;
+    this.announce = announce;
     this.withNetwork(network).withNetworkAliases(alias);
     return this;
   }
@@ -57,7 +62,7 @@ export class RedisContainer extends GenericContainer {
       "",
       "--appendonly",
       "no",
-      ...(this.alias ? ["--replica-announce-ip", this.alias] : []),
+      ...(this.alias && this.announce ? ["--replica-announce-ip", this.alias] : []),
       ...(this.password ? ["--requirepass", this.password] : []),
       ...this.extra,
     ]);
