@@ -19,6 +19,7 @@ import { type Recording, ScenarioRecorder } from "./recording.js";
 import {
   type CostBounds,
   type FaultMark,
+  latencySummary,
   type ScenarioReport,
   writeReport,
 } from "./report/index.js";
@@ -94,6 +95,22 @@ export class ScenarioRun {
     return () => {
       mark.endMs = this.now();
     };
+  }
+
+  /**
+   * Checks that the clients' delivery p99 since `from` (recorder time) stays within `boundMs`,
+   * and shows it as the figure `figure`.
+   */
+  checkP99Since(from: number, boundMs: number, figure: string): void {
+    const during = latencySummary(this.recorder.recording(), { from });
+    this.figures[figure] = during.p99Ms;
+    this.check(
+      `everybody else keeps p99 within ${boundMs} ms (SLO deliveryP99Ms)`,
+      during.n > 0 && during.p99Ms <= boundMs
+        ? []
+        : [`p99 ${during.p99Ms} ms over ${during.n} deliveries`],
+      { p99Ms: during.p99Ms, deliveries: during.n },
+    );
   }
 
   /** A scenario-specific check, shown in the report like the four invariants. */

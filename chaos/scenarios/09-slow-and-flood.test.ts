@@ -3,7 +3,6 @@ import { it } from "vitest";
 import WebSocket from "ws";
 import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
-import { latencySummary } from "../report/index.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
 
 const CLIENTS = 20;
@@ -124,15 +123,7 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
       rateLimited > 0 ? [] : ["no rate_limited error"],
       { rateLimitedErrors: rateLimited, hubCounter: limited },
     );
-    const during = latencySummary(run.recorder.recording(), { from: floodStart });
-    run.figures["everybody else p99 during the faults (ms)"] = during.p99Ms;
-    run.check(
-      `everybody else keeps p99 within ${p99Bound} ms (SLO deliveryP99Ms)`,
-      during.n > 0 && during.p99Ms <= p99Bound
-        ? []
-        : [`p99 ${during.p99Ms} ms over ${during.n} deliveries`],
-      { p99Ms: during.p99Ms, deliveries: during.n },
-    );
+    run.checkP99Since(floodStart, p99Bound, "everybody else p99 during the faults (ms)");
   } finally {
     for (const ws of raws) ws.terminate();
   }
