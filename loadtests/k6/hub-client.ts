@@ -103,15 +103,16 @@ export class HubClient {
     return true;
   }
 
-  /** Drops the connection now and reconnects at once with resume (the storm). */
-  drop(): void {
+  /** Drops the connection now and reconnects with resume after `awayMs` (the storm). */
+  drop(awayMs = 0): void {
     if (this.finished || !this.ws) return;
     this.lostAt = Date.now();
     const ws = this.ws;
     this.ws = undefined;
     ws.close();
     this.attempts = 0;
-    this.connect();
+    if (awayMs > 0) setTimeout(() => this.connect(), awayMs);
+    else this.connect();
   }
 
   /** Closes for good. */

@@ -109,6 +109,8 @@ describe("k6 scripts under the k6-compatible runtime", () => {
       RATE: "50",
       DURATION: "20",
       STORM_AT: "2",
+      // Away 500 ms at 50/s: about 25 messages pass while the history keeps 1.
+      STORM_AWAY_MS: "500",
       CHANNEL: "k6:short",
     });
     expect(result.metrics.messages_lost?.count, result.output).toBeGreaterThan(0);
