@@ -37,6 +37,8 @@ export const HUB_SETTINGS = [
   "MAX_HTTP_SOCKETS",
   "HTTP_HEADERS_TIMEOUT_SECONDS",
   "HTTP_REQUEST_TIMEOUT_SECONDS",
+  "CONTROL_TIMEOUT_SECONDS",
+  "NODE_TTL_SECONDS",
 ] as const;
 
 /** Secrets: each may also come as NAME_FILE, a mounted file re-read when it changes. */
@@ -45,6 +47,7 @@ export const HUB_SECRETS = [
   "AUTH_JWT_SECRET",
   "AUTH_JWT_PUBLIC_KEY",
   "API_KEY",
+  "API_KEYS",
 ] as const;
 
 export type HubSettingName = (typeof HUB_SETTINGS)[number];

@@ -170,7 +170,7 @@ describe("loadConfig", () => {
     expect(onlyKey.message).not.toMatch(/set API_KEY|and API_KEY/);
     expect(
       configError({ NODE_ENV: "production", AUTH_JWT_SECRET: "s".repeat(32) }).message,
-    ).toMatch(/API_KEY \(or API_KEY_FILE\)/);
+    ).toMatch(/API_KEY or API_KEYS \(or their _FILE forms\)/);
     expect(
       loadConfig({
         NODE_ENV: "production",

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import proxyaddr from "proxy-addr";
 import { z } from "zod";
 import { HUB_INTERNAL_PORT, HUB_PORT, HUB_SECRETS, unknownHubEnv } from "../contract/index.js";
+import { parseApiKeys } from "./api-keys.js";
 import { ConfigError } from "./errors.js";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -37,6 +38,8 @@ const schema = z.object({
   MAX_HTTP_SOCKETS: int(1).default(512),
   HTTP_HEADERS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(600).default(10),
   HTTP_REQUEST_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+  CONTROL_TIMEOUT_SECONDS: z.coerce.number().min(0.05).max(60).default(2),
+  NODE_TTL_SECONDS: z.coerce.number().min(0.3).max(3600).default(15),
   HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
   HISTORY_SIZE: int(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: int(1).default(3_600),
@@ -123,6 +126,10 @@ export type Config = {
   maxHttpSockets: number;
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
+  /** How long a cross-node API call waits for every node's answer (CONTROL_TIMEOUT_SECONDS). */
+  controlTimeoutMs: number;
+  /** How long a node stays in the node registry without a heartbeat (NODE_TTL_SECONDS). */
+  nodeTtlMs: number;
   heartbeatMs: number;
   historySize: number;
   historyTtlSeconds: number;
@@ -226,6 +233,18 @@ function secretProblems(secrets: Config["secrets"], production: boolean): string
   return problems;
 }
 
+/** Parses API_KEYS once at start, so a bad entry stops the node with its name (never a key). */
+function apiKeysProblem(secrets: Config["secrets"], production: boolean): string | undefined {
+  const list = secrets.API_KEYS;
+  if (!list) return undefined;
+  try {
+    parseApiKeys(list.read(), { production, minLength: MIN_API_KEY_LENGTH });
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 /** Reads and validates the settings; throws ConfigError naming every bad setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
@@ -255,7 +274,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!secrets.AUTH_JWT_SECRET && !secrets.AUTH_JWT_PUBLIC_KEY) {
       missing.push("AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY (or their _FILE forms)");
     }
-    if (!secrets.API_KEY) missing.push("API_KEY (or API_KEY_FILE)");
+    if (!secrets.API_KEY && !secrets.API_KEYS)
+      missing.push("API_KEY or API_KEYS (or their _FILE forms)");
     if (missing.length > 0) {
       throw new ConfigError(
         `NODE_ENV=production refuses to start without authentication: set ${missing.join(" and ")}, or set AUTH_DISABLED=true explicitly to run an open hub`,
@@ -269,6 +289,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const weak = secretProblems(secrets, production);
   if (weak.length > 0) throw new ConfigError(`invalid secrets:\n  ${weak.join("\n  ")}`);
+  const badKeys = apiKeysProblem(secrets, production);
+  if (badKeys !== undefined) throw new ConfigError(badKeys);
   if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
     throw new ConfigError(
       "HTTP_HEADERS_TIMEOUT_SECONDS must not exceed HTTP_REQUEST_TIMEOUT_SECONDS: the request timeout covers the headers too",
@@ -327,6 +349,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxHttpSockets: e.MAX_HTTP_SOCKETS,
     httpHeadersTimeoutMs: Math.round(e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000),
     httpRequestTimeoutMs: Math.round(e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000),
+    controlTimeoutMs: Math.round(e.CONTROL_TIMEOUT_SECONDS * 1000),
+    nodeTtlMs: Math.round(e.NODE_TTL_SECONDS * 1000),
     heartbeatMs: Math.round(e.HEARTBEAT_SECONDS * 1000),
     historySize: e.HISTORY_SIZE,
     historyTtlSeconds: e.HISTORY_TTL_SECONDS,

@@ -10,4 +10,12 @@ export type {
   PublishInput,
   StoredMessage,
 } from "./broker.js";
+export type {
+  ControlCommand,
+  ControlHandler,
+  ControlPlane,
+  Gathered,
+  NodeAnswer,
+} from "./control.js";
+export { MemoryControlGroup, MemoryControlPlane } from "./control-memory.js";
 export { MemoryBroker } from "./memory-broker.js";

@@ -3,9 +3,16 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { errors as joseErrors, jwtVerify } from "jose";
 import type { Secret } from "../config.js";
+import { isChannel } from "../protocol/index.js";
 import { matchGlob, patternsProblem } from "./channel-pattern.js";
 
-export type Claims = { sub: string; exp: number; channels?: string[] };
+export type Claims = {
+  sub: string;
+  exp: number;
+  channels?: string[];
+  /** A channel token's one channel (docs/protocol.md, "Channel tokens"). */
+  channel?: string;
+};
 
 export type AuthResult =
   | { ok: true; claims: Claims }
@@ -79,6 +86,16 @@ export function createAuthenticator(keys: { secret?: Secret; publicKey?: Secret 
         }
         const claims: Claims = { sub: payload.sub, exp: payload.exp };
         if (raw !== undefined) claims.channels = raw as string[];
+        const channel = (payload as { channel?: unknown }).channel;
+        if (channel !== undefined) {
+          if (!isChannel(channel))
+            return {
+              ok: false,
+              reason: "invalid",
+              message: "the token's `channel` claim must be a channel name",
+            };
+          claims.channel = channel;
+        }
         return { ok: true, claims };
       } catch (err) {
         if (err instanceof joseErrors.JWTExpired) {

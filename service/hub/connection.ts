@@ -20,6 +20,7 @@ import {
   type UnsubFrame,
 } from "../protocol/index.js";
 import { type Authenticator, type Claims, mayUse } from "./auth.js";
+import { ChannelGrants, verifyChannelToken } from "./channel-token.js";
 import { ConnectionBudget } from "./connection-budget.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import { OpQueue } from "./op-queue.js";
@@ -86,6 +87,8 @@ export class Connection implements Recipient {
   readonly ops: OpQueue;
   /** The `id` of the `sub` in progress per channel, echoed by its `subscribed`. */
   private readonly subIds = new Map<string, string>();
+  /** Channels held by a channel token rather than the connection token's patterns. */
+  private readonly grants: ChannelGrants;
 
   constructor(
     readonly id: string,
@@ -96,6 +99,7 @@ export class Connection implements Recipient {
     private readonly options: ConnectionOptions = {},
   ) {
     this.ops = new OpQueue((err) => this.log.error({ err: String(err) }, "frame failed"));
+    this.grants = new ChannelGrants((fn, ms) => ctx.timers.set(fn, ms));
     this.bucket = new TokenBucket(ctx.maxPublishRate);
     this.subBucket = new TokenBucket(ctx.maxSubscribeRate);
     this.refreshBucket = new TokenBucket(ctx.maxRefreshRate);
@@ -255,6 +259,16 @@ export class Connection implements Recipient {
   private leaveAll(): void {
     this.ctx.fanout.removeAll(this, this.channels);
     this.channels.clear();
+    this.grants.clear();
+  }
+
+  /** Ends the subscription to `ch` at the server's request (the API's unsubscribe); false when none. */
+  dropChannel(ch: string, message: string, code: ErrorCode = "forbidden"): boolean {
+    if (this.closing || !this.channels.delete(ch)) return false;
+    this.grants.revoke(ch);
+    this.ctx.fanout.unsubscribe(this, ch);
+    this.sendError(code, message, undefined, ch);
+    return true;
   }
 
   private armExpiry(): void {
@@ -363,7 +377,12 @@ export class Connection implements Recipient {
   }
 
   private async subscribe(f: SubFrame): Promise<void> {
-    this.assertMayUse(f.ch);
+    // A channel token opens its one channel; without one the connection token must allow it.
+    const grant =
+      f.token !== undefined && this.ctx.auth.enabled
+        ? await verifyChannelToken(this.ctx.auth, f.token, f.ch, this.claims?.sub)
+        : undefined;
+    if (!grant) this.assertMayUse(f.ch);
     if (this.channels.has(f.ch)) {
       throw new HubError(
         "bad_request",
@@ -377,11 +396,20 @@ export class Connection implements Recipient {
       );
     }
     this.channels.add(f.ch);
+    if (grant)
+      this.grants.add(grant, (ch) =>
+        this.dropChannel(
+          ch,
+          `the channel token for "${ch}" expired: subscribe again with a new one`,
+          "channel_token_expired",
+        ),
+      );
     if (f.id !== undefined) this.subIds.set(f.ch, f.id);
     try {
       await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
     } catch (err) {
       this.channels.delete(f.ch);
+      this.grants.revoke(f.ch);
       this.ctx.fanout.unsubscribe(this, f.ch);
       // The client's own errors (e.g. too_many_channels) keep their code; only the bus's are
       // reported as the bus being unreachable.
@@ -416,6 +444,7 @@ export class Connection implements Recipient {
     if (!this.channels.delete(f.ch)) {
       throw new HubError("not_subscribed", `not subscribed to "${f.ch}"`);
     }
+    this.grants.revoke(f.ch);
     this.ctx.fanout.unsubscribe(this, f.ch);
     if (f.id !== undefined) this.sendJson({ op: "unsubscribed", ch: f.ch, id: f.id });
   }
@@ -464,7 +493,7 @@ export class Connection implements Recipient {
     if (f.id !== undefined) this.sendJson({ op: "refreshed", id: f.id, exp: r.claims.exp });
     // Channels the new token no longer allows are left at once.
     for (const ch of [...this.channels]) {
-      if (!mayUse(this.claims, ch)) {
+      if (!mayUse(this.claims, ch) && !this.grants.has(ch)) {
         this.channels.delete(ch);
         this.ctx.fanout.unsubscribe(this, ch);
         const msg = `your new token does not allow channel "${ch}": unsubscribed`;

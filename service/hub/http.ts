@@ -1,46 +1,21 @@
-// The plain HTTP side of a node, on two ports: the public one carries only the backend publish
-// API (beside the WebSocket path); the internal one (probes, metrics) is for the kubelet and
+// The plain HTTP side of a node, on two ports: the public one carries the server API (api/,
+// beside the WebSocket path); the internal one (probes, metrics) is for the kubelet and
 // Prometheus and is never routed from outside.
-import { timingSafeEqual } from "node:crypto";
 import express, { type Request, type Response } from "express";
-import type { Broker } from "../bus/index.js";
-import type { Secret } from "../config.js";
-import { HubError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../metrics.js";
-import { CHANNEL_RULE, type ErrorCode, isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
-import { bearerToken } from "./auth.js";
-import { API_PUBLISHER, publishJson } from "./publish.js";
+import type { ApiKeyring } from "../api-keys.js";
+import { type ApiDeps, apiRouters, installApiKeys } from "./api/index.js";
 
-export type HttpDeps = {
-  broker: Broker;
-  metrics: Metrics;
-  log: Logger;
-  apiKey: Secret | undefined;
-  maxPayloadBytes: number;
+export type HttpDeps = ApiDeps & {
+  /** The API keys in force (re-read when a key file changes). */
+  keyring(): ApiKeyring;
   version: string;
   nodeId: string;
   /** Why the node is not ready, or undefined when it is. */
   notReadyReason(): string | undefined;
 };
 
-/** The HTTP status of a publish refused with each error code; 503 for any other. */
-const PUBLISH_STATUS: Partial<Record<ErrorCode, number>> = {
-  bad_request: 400,
-  // Sent but unconfirmed: like a gateway timeout, the outcome is unknown; retry with the same id.
-  publish_outcome_unknown: 504,
-  too_many_channels: 503,
-  unavailable: 503,
-};
-
 /** The event loop is considered stalled past this p99 delay. */
 const STALLED_LOOP_MS = 5_000;
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** The internal port's app: /livez, /readyz, /metrics. */
 export function createInternalApp(d: HttpDeps): express.Express {
@@ -80,73 +55,21 @@ export function createInternalApp(d: HttpDeps): express.Express {
   return app;
 }
 
-/** The public port's app: POST /v1/publish (the WebSocket upgrade is handled beside it). */
+/** The public port's app: the server API (the WebSocket upgrade is handled beside it). */
 export function createPublicApp(d: HttpDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
-
-  app.post(
-    "/v1/publish",
-    (req, res, next) => {
-      const key = d.apiKey?.read();
-      if (key === undefined) return next();
-      const given = bearerToken(req.headers.authorization);
-      if (given === undefined || !sameSecret(given, key)) {
-        d.metrics.authFailures.inc({ reason: "api_key" });
-        res.status(401).json({ error: "send the API key as Authorization: Bearer <API_KEY>" });
-        return;
-      }
-      next();
-    },
-    express.json({ limit: d.maxPayloadBytes, strict: false }),
-    async (req: Request, res: Response) => {
-      const body = req.body as unknown;
-      if (typeof body !== "object" || body === null || Array.isArray(body)) {
-        res.status(400).json({
-          error: 'send a JSON object {"ch","data","id"?} with Content-Type: application/json',
-        });
-        return;
-      }
-      const { ch, data, id } = body as { ch?: unknown; data?: unknown; id?: unknown };
-      if (!isChannel(ch)) {
-        res.status(400).json({ error: `\`ch\` must match ${CHANNEL_RULE}` });
-        return;
-      }
-      if (data === undefined) {
-        res.status(400).json({ error: "`data` is required (any JSON value)" });
-        return;
-      }
-      if (id !== undefined && (typeof id !== "string" || id === "" || id.length > MAX_ID_LENGTH)) {
-        res.status(400).json({
-          error: `\`id\` must be a non-empty string of at most ${MAX_ID_LENGTH} characters`,
-        });
-        return;
-      }
-      try {
-        const r = await publishJson(d.broker, d.metrics, {
-          ch,
-          data,
-          id,
-          publisher: API_PUBLISHER,
-        });
-        res.json({ seq: r.seq, epoch: r.epoch });
-      } catch (err) {
-        if (!(err instanceof HubError)) d.log.error({ err: String(err) }, "publish failed");
-        const code: ErrorCode = err instanceof HubError ? err.code : "unavailable";
-        const message =
-          err instanceof HubError ? err.message : "the hub could not publish: retry later";
-        const status = PUBLISH_STATUS[code] ?? 503;
-        d.metrics.errors.inc({ code });
-        if (status >= 500) res.set("Retry-After", "1");
-        res.status(status).json({ error: message, code });
-      }
-    },
-  );
+  installApiKeys(app, {
+    keyring: d.keyring,
+    refused: (reason) => d.metrics.authFailures.inc({ reason }),
+  });
+  for (const router of apiRouters(d)) app.use(router);
 
   app.use((_req, res) => {
-    res
-      .status(404)
-      .json({ error: "not found: this port serves POST /v1/publish and WebSockets at /v1/ws" });
+    res.status(404).json({
+      error:
+        "not found: this port serves the API under /v1 (docs/api.yaml) and WebSockets at /v1/ws",
+    });
   });
 
   // Malformed or oversized JSON bodies: a clear 4xx, never a stack trace.
@@ -166,7 +89,7 @@ export function createPublicApp(d: HttpDeps): express.Express {
           : status === 400
             ? "the body is not valid JSON"
             : "request failed";
-      res.status(status).json({ error });
+      res.status(status).json({ error, code: status === 500 ? "unavailable" : "bad_request" });
     },
   );
 

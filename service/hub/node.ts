@@ -4,9 +4,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { Broker } from "../bus/index.js";
-import { MemoryBroker } from "../bus/index.js";
-import type { Config } from "../config.js";
+import { keyringSource } from "../api-keys.js";
+import type { Broker, ControlPlane } from "../bus/index.js";
+import { MemoryBroker, MemoryControlGroup, MemoryControlPlane } from "../bus/index.js";
+import { type Config, MIN_API_KEY_LENGTH } from "../config.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
 import { CLOSE, PING_QUERY } from "../protocol/index.js";
@@ -16,6 +17,7 @@ import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
 import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
 import { HttpSockets, watchServerErrors } from "./http-sockets.js";
+import { nodeCommands } from "./node-commands.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -32,7 +34,30 @@ export type HubNodeOptions = {
   logger?: Logger;
   /** A broker to use instead of the one the config names (tests). */
   broker?: Broker;
+  /** On the memory bus: the in-process nodes this one answers with (tests); default: alone. */
+  controlGroup?: MemoryControlGroup;
 };
+
+/** Creates the control plane beside the broker: in-process on memory, Redis pub/sub otherwise. */
+async function controlFor(
+  config: Config,
+  options: HubNodeOptions,
+  log: Logger,
+): Promise<ControlPlane> {
+  if (config.redis.mode === "memory")
+    return new MemoryControlPlane(config.nodeId, options.controlGroup ?? new MemoryControlGroup());
+  const { RedisControlPlane } = await import("../bus/redis/index.js");
+  const password = config.secrets.REDIS_PASSWORD;
+  return new RedisControlPlane({
+    ...(config.redis.mode === "url"
+      ? { url: config.redis.url }
+      : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
+    ...(password ? { password: () => password.read() } : {}),
+    nodeId: config.nodeId,
+    nodeTtlMs: config.nodeTtlMs,
+    logger: log.child({ component: "control" }),
+  });
+}
 
 /** Creates the broker the config names: memory, or Redis (loaded only when asked for). */
 async function brokerFor(config: Config, log: Logger): Promise<Broker> {
@@ -61,6 +86,8 @@ export class HubNode {
   readonly log: Logger;
   readonly metrics: Metrics;
   private broker!: Broker;
+  private control: ControlPlane | undefined;
+  private readonly startedAt = Date.now();
   private fanout!: Fanout;
   private server: Server | undefined;
   private internalServer: Server | undefined;
@@ -123,11 +150,48 @@ export class HubNode {
       this.log.warn({ setting: name }, "unknown setting ignored: check its spelling");
     if (!auth.enabled)
       this.log.warn("authentication is off: every client may use every channel (development only)");
+    const control = await controlFor(c, this.options, this.log);
+    this.control = control;
+    try {
+      await control.start(
+        nodeCommands({
+          connections: () => this.connections,
+          info: () => ({
+            id: c.nodeId,
+            version: c.version,
+            connections: this.connections.size,
+            subscriptions: [...this.connections].reduce((n, conn) => n + conn.channels.size, 0),
+            channels: this.fanout.channelCount,
+            uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+          }),
+        }),
+      );
+    } catch (err) {
+      await this.broker.stop();
+      this.metrics.stop();
+      throw err;
+    }
+    const keyring = keyringSource(
+      { apiKey: c.secrets.API_KEY, apiKeys: c.secrets.API_KEYS },
+      {
+        production: c.production,
+        minLength: MIN_API_KEY_LENGTH,
+        onBad: (message) =>
+          this.log.error(
+            { message },
+            "API_KEYS changed and no longer parses: the last good keys stay in force",
+          ),
+      },
+    );
+    if (keyring().open)
+      this.log.warn("no API key is set: the server API is open to everyone (development only)");
     const deps: HttpDeps = {
       broker: this.broker,
+      control,
+      controlTimeoutMs: c.controlTimeoutMs,
+      keyring,
       metrics: this.metrics,
       log: this.log,
-      apiKey: c.secrets.API_KEY,
       maxPayloadBytes: c.maxPayloadBytes,
       version: c.version,
       nodeId: c.nodeId,
@@ -179,6 +243,7 @@ export class HubNode {
     } catch (err) {
       // e.g. EADDRINUSE: release the ports, the bus connections and the loop monitor first.
       await closeServer(internal);
+      await control.stop();
       await this.broker.stop();
       this.metrics.stop();
       throw err;
@@ -319,6 +384,7 @@ export class HubNode {
     // ws calls back once its last terminated socket has closed.
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     await closeServer(this.server);
+    await this.control?.stop();
     await this.broker?.stop();
     // Last: probes keep answering (503) until the node is gone.
     await closeServer(this.internalServer);

@@ -16,6 +16,11 @@ export const RETRYABLE = {
   publish_outcome_unknown: true,
   // The node holds (or has created) its MAX_CHANNELS channels: retry later, or use fewer names.
   too_many_channels: true,
+  // Channel tokens (1.2): the same token cannot succeed again; get a new one for this channel.
+  channel_token_invalid: false,
+  channel_token_expired: false,
+  channel_token_wrong_user: false,
+  channel_token_wrong_channel: false,
 } as const satisfies Record<string, boolean>;
 
 export type ErrorCode = keyof typeof RETRYABLE;

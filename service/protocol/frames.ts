@@ -5,20 +5,31 @@ import type { ErrorCode } from "./codes.js";
 
 export const PROTOCOL_PATH = "/v1/ws";
 /** The protocol version a hub announces in `hello`; it grows only by adding (1.1 added to 1.0). */
-export const PROTOCOL_VERSION = "1.1";
+export const PROTOCOL_VERSION = "1.2";
 /**
  * What a 1.1 hub does beyond 1.0, as listed in `hello.features`: `id` (every op may carry an id
  * that its reply or error echoes), `ordered` (a connection's frames take effect in arrival order),
  * `ping` (application-level ping/pong when the upgrade URL asks with `?ping=1`), `retryable`
- * (error frames say whether sending again can succeed).
+ * (error frames say whether sending again can succeed). 1.2 adds `channel_token` (a `sub` may
+ * carry a token for that one channel).
  */
-export const PROTOCOL_FEATURES = ["id", "ordered", "ping", "retryable"] as const;
+export const PROTOCOL_FEATURES = ["id", "ordered", "ping", "retryable", "channel_token"] as const;
+/** The longest channel token a `sub` may carry, in characters. */
+export const MAX_CHANNEL_TOKEN_LENGTH = 8192;
 /** The upgrade query parameter with which a client asks for application-level pings. */
 export const PING_QUERY = "ping";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export type SubFrame = { op: "sub"; ch: string; since?: number; epoch?: string; id?: string };
+export type SubFrame = {
+  op: "sub";
+  ch: string;
+  since?: number;
+  epoch?: string;
+  id?: string;
+  /** 1.2: a channel token allowing this one channel (docs/protocol.md, "Channel tokens"). */
+  token?: string;
+};
 export type UnsubFrame = { op: "unsub"; ch: string; id?: string };
 export type PubFrame = { op: "pub"; ch: string; data: Json; id?: string };
 export type RefreshFrame = { op: "refresh"; token: string; id?: string };
@@ -139,6 +150,20 @@ export function parseClientFrame(text: string): ParseResult {
           return bad("`epoch` must be the string the server sent in `subscribed`", id, ch);
         }
         frame.epoch = f.epoch;
+      }
+      if (f.token !== undefined) {
+        if (
+          typeof f.token !== "string" ||
+          f.token === "" ||
+          f.token.length > MAX_CHANNEL_TOKEN_LENGTH
+        ) {
+          return bad(
+            `\`token\` must be a channel token (a JWT of at most ${MAX_CHANNEL_TOKEN_LENGTH} characters)`,
+            id,
+            ch,
+          );
+        }
+        frame.token = f.token;
       }
       return { ok: true, frame };
     }
