@@ -5,7 +5,6 @@ import { ERROR_CODES } from "../../protocol/index.js";
 import type { HubNode } from "../node.js";
 import {
   httpUrl,
-  mintToken,
   releaseAll,
   startHub,
   TEST_SECRET,
