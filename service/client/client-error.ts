@@ -11,7 +11,8 @@ export type ClientErrorCode =
   | "frame_too_big"
   | "refresh_failed"
   | "connect_failed"
-  | "invalid_option";
+  | "invalid_option"
+  | "channel_token_failed";
 
 /** An error of the hub client: a stable `code` and a message saying what to do. */
 export class HubClientError extends Error {

@@ -39,6 +39,11 @@ export type HubClientOptions = {
   publishOrder?: "per-channel" | "none";
   /** Called before the token's `exp` and after a 1008 / HTTP 401; the result replaces the token. */
   refreshToken?: () => Promise<string>;
+  /**
+   * Channel tokens (protocol 1.2) for every subscribe() without its own `token`: called with the
+   * channel before each `sub` of it (reconnects, and when its last token expired).
+   */
+  getChannelToken?: (ch: string) => string | Promise<string>;
   /** Source of jitter, in [0, 1); for tests. */
   random?: () => number;
 };
@@ -58,6 +63,7 @@ export type ResolvedOptions = {
   backoff: BackoffOptions;
   heartbeatTimeoutMs: number | undefined;
   refreshToken: (() => Promise<string>) | undefined;
+  getChannelToken: ((ch: string) => string | Promise<string>) | undefined;
   publishOrder: "per-channel" | "none";
   random: () => number;
 } & { [K in keyof typeof DEFAULTS]: number };
@@ -99,6 +105,7 @@ export function resolveOptions(o: HubClientOptions): ResolvedOptions {
         ? undefined
         : positive("heartbeatTimeoutMs", o.heartbeatTimeoutMs, 0),
     refreshToken: o.refreshToken,
+    getChannelToken: callback("getChannelToken", o.getChannelToken),
     publishOrder: publishOrder(o.publishOrder),
     random: o.random ?? Math.random,
     publishTimeoutMs: num("publishTimeoutMs"),
@@ -107,6 +114,11 @@ export function resolveOptions(o: HubClientOptions): ResolvedOptions {
     maxPayloadBytes: num("maxPayloadBytes"),
     connectTimeoutMs: num("connectTimeoutMs"),
   };
+}
+
+function callback<F>(name: string, f: F | undefined): F | undefined {
+  if (f !== undefined && typeof f !== "function") throw invalid(`${name} must be a function`);
+  return f;
 }
 
 function publishOrder(v: HubClientOptions["publishOrder"]): "per-channel" | "none" {

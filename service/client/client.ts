@@ -26,7 +26,7 @@ import { Emitter } from "./emitter.js";
 import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
-import { type Subscription, Subscriptions } from "./subscriptions.js";
+import { type SubscribeOptions, type Subscription, Subscriptions } from "./subscriptions.js";
 import { jwtExpiryMs, refreshDelayMs } from "./token-expiry.js";
 
 // A connection that lived this long resets the reconnect backoff; shorter ones keep growing it,
@@ -116,15 +116,16 @@ export class HubClient extends Emitter<HubClientEvents> {
    * client closes for good first; a connection lost before the reply is not a failure: the `sub`
    * goes out again on the next connection. Resumed with since+epoch after every reconnect.
    */
-  subscribe(ch: string): Promise<SubscribedEvent> {
+  subscribe(ch: string, options: SubscribeOptions = {}): Promise<SubscribedEvent> {
     if (this.#isClosed()) return Promise.reject(closedError());
     if (!isChannel(ch)) return Promise.reject(badChannel(ch));
     const { sub, created } = this.#subs.add(ch);
+    if (created) sub.token = options.token ?? this.#o.getChannelToken;
     if (sub.state.confirmed && sub.last) return Promise.resolve(sub.last);
     const p = new Promise<SubscribedEvent>((resolve, reject) => {
       sub.waiters.push({ resolve, reject });
     });
-    if (created && this.#state === "open") this.#send(this.#subs.frameFor(sub));
+    if (created && this.#state === "open") this.#sendSub(sub);
     return p;
   }
 
@@ -263,7 +264,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.emit("open", this.#hello);
     this.#resolveConnect();
     if (this.#socket !== sock) return;
-    for (const frame of this.#subs.resubscribeAll()) this.#send(frame);
+    for (const sub of this.#subs.resubscribeAll()) this.#sendSub(sub);
     this.#outbox.connected((frame) => this.#send(frame));
     this.#armHeartbeat(sock, f.pingMs);
   }
@@ -307,10 +308,64 @@ export class HubClient extends Emitter<HubClientEvents> {
     }
   }
 
+  /**
+   * Sends `sub`'s `sub` frame, with its channel token when it has one; a token function is
+   * awaited first, and its result dropped when the connection or the subscription changed.
+   */
+  #sendSub(sub: Subscription): void {
+    const source = sub.token;
+    if (typeof source !== "function") {
+      this.#send(this.#subs.frameFor(sub, source));
+      return;
+    }
+    const sock = this.#socket;
+    const { ch } = sub.state;
+    const current = () =>
+      this.#socket === sock && this.#state === "open" && this.#subs.get(ch) === sub;
+    Promise.resolve()
+      .then(() => source(ch))
+      .then((token) => {
+        if (!current()) return;
+        if (typeof token !== "string" || token === "") throw new Error("it gave no token");
+        this.#send(this.#subs.frameFor(sub, token));
+      })
+      .catch((err: unknown) => {
+        if (this.#subs.get(ch) !== sub) return;
+        const why = err instanceof Error ? err.message : String(err);
+        const e = new HubClientError(
+          "channel_token_failed",
+          `the channel token for "${ch}" could not be fetched (${why}): subscribe again later`,
+          { ch, cause: err },
+        );
+        this.#subs.remove(ch, e);
+        this.emit("error", e);
+      });
+  }
+
+  /**
+   * The hub ended a subscription held by a channel token that expired: one with a token function
+   * is renewed at once (resuming, so nothing is missed); one with a fixed token is given up.
+   */
+  #onChannelTokenExpired(f: ErrorFrame, err: HubClientError): boolean {
+    if (f.code !== "channel_token_expired" || f.id !== undefined || f.ch === undefined)
+      return false;
+    const sub = this.#subs.get(f.ch);
+    if (!sub?.state.confirmed) return false;
+    if (typeof sub.token === "function") {
+      sub.state.reset();
+      this.#sendSub(sub);
+      return true;
+    }
+    this.#subs.remove(f.ch, err);
+    this.emit("error", err);
+    return true;
+  }
+
   #onErrorFrame(f: ErrorFrame): void {
     if (this.#outbox.onError(f)) return;
     const ch = f.ch ?? undefined;
     const err = new HubClientError(f.code, f.message, ch === undefined ? {} : { ch });
+    if (this.#onChannelTokenExpired(f, err)) return;
     const failed = this.#subs.takeFailed(f);
     if (!failed) {
       this.emit("error", err);
@@ -338,7 +393,8 @@ export class HubClient extends Emitter<HubClientEvents> {
       if (this.#isClosed() || this.#subs.get(ch)) return;
       const { sub } = this.#subs.add(ch);
       sub.state = failed.state;
-      if (this.#state === "open") this.#send(this.#subs.frameFor(sub));
+      sub.token = failed.token;
+      if (this.#state === "open") this.#sendSub(sub);
     }, delay);
     this.#subRetries.add(timer);
   }

@@ -14,3 +14,4 @@ export type {
 export type { HubClientOptions } from "./client-options.js";
 export type { PublishResult } from "./outbox.js";
 export type { SocketFactory, WebSocketCtor, WebSocketLike } from "./socket.js";
+export type { ChannelToken, SubscribeOptions } from "./subscriptions.js";

@@ -6,9 +6,24 @@ import type { HubClientError } from "./client-error.js";
 import type { SubscribedEvent } from "./client-events.js";
 
 type Waiter = { resolve: (ev: SubscribedEvent) => void; reject: (e: HubClientError) => void };
+
+/**
+ * A channel token (protocol 1.2): the token itself, or a function fetching one, called before
+ * every `sub` of the channel (each reconnect, and once the hub says the last one expired).
+ */
+export type ChannelToken = string | ((ch: string) => string | Promise<string>);
+
+/** Options of one subscribe() call. */
+export type SubscribeOptions = {
+  /** A channel token for a private channel the connection token does not allow. */
+  token?: ChannelToken;
+};
+
 export type Subscription = {
   state: ChannelState;
   waiters: Waiter[];
+  /** Where this channel's token comes from; undefined: the connection token allows it. */
+  token?: ChannelToken;
   /** The last `subscribed` of this channel, as the hub sent it. */
   last?: SubscribedEvent;
 };
@@ -48,18 +63,20 @@ export class Subscriptions {
   }
 
   /** The `sub` frame to send now for `sub`, with a fresh id, remembered as awaiting its reply. */
-  frameFor(sub: Subscription): SubFrame {
+  frameFor(sub: Subscription, token?: string): SubFrame {
     const id = `${this.idPrefix}-s${++this.#counter}`;
     this.#awaiting.set(id, sub.state.ch);
-    return { ...sub.state.subFrame(), id };
+    const frame: SubFrame = { ...sub.state.subFrame(), id };
+    if (token !== undefined) frame.token = token;
+    return frame;
   }
 
-  /** A new connection: every channel must be confirmed again. Returns the frames to send. */
-  resubscribeAll(): SubFrame[] {
+  /** A new connection: every channel must be confirmed again. Returns the subscriptions to send. */
+  resubscribeAll(): Subscription[] {
     this.#awaiting.clear();
     return [...this.#subs.values()].map((sub) => {
       sub.state.reset();
-      return this.frameFor(sub);
+      return sub;
     });
   }
 
