@@ -1,6 +1,9 @@
 // The hub as a real process (node dist/service/main.js): refusing bad settings, draining on
 // SIGTERM and exiting in time, exiting at once on a second signal, never logging tokens.
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -69,6 +72,22 @@ describe("hub process", () => {
     expect(r.output).toMatch(/AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY/);
     expect(r.output).toMatch(/API_KEY/);
     expect(r.output).toMatch(/AUTH_DISABLED=true/);
+  });
+
+  it("refuses a bad API_KEYS_FILE, naming the entry and never printing a key (exit 2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wshub-keys-"));
+    const file = join(dir, "keys.json");
+    const key = "short-key-never-printed";
+    writeFileSync(file, JSON.stringify([{ name: "billing", key, scopes: ["publish", "write"] }]));
+    const r = await runToExit({
+      NODE_ENV: "production",
+      AUTH_JWT_SECRET: SECRET,
+      API_KEYS_FILE: file,
+    });
+    expect(r.code).toBe(2);
+    expect(r.output).toMatch(/API_KEYS entry 1 \("billing"\): `key` is shorter than 24/);
+    expect(r.output).toMatch(/entry 1 \("billing"\): `scopes` must be/);
+    expect(r.output).not.toContain(key);
   });
 
   it("names every invalid setting and exits 2", async () => {
