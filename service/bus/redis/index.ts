@@ -1,2 +1,3 @@
-// The Redis bus: one Redis (or a Sentinel-managed primary) shared by every hub node.
+// The Redis bus: one Redis, a Sentinel-managed primary, or a Redis Cluster, shared by every hub node.
+export { RedisClusterBroker, type RedisClusterBrokerOptions } from "./cluster-broker.js";
 export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
