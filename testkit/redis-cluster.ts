@@ -23,6 +23,7 @@ export class RedisClusterContainer {
   private replicas = 1;
   private nodeTimeoutMs = 2000;
   private network: StartedNetwork | undefined;
+  private labels: Record<string, string> = { ...TEST_LABELS };
 
   /** Shards (primaries); at least 3, as redis-cli requires. */
   withPrimaries(count: number): this {
@@ -42,6 +43,12 @@ export class RedisClusterContainer {
     return this;
   }
 
+  /** Labels on every node container (TEST_LABELS are always there). */
+  withLabels(labels: Record<string, string>): this {
+    this.labels = { ...TEST_LABELS, ...labels };
+    return this;
+  }
+
   /** Joins an existing network (e.g. one the hub containers share) instead of creating one. */
   withNetwork(network: StartedNetwork): this {
     this.network = network;
@@ -58,7 +65,7 @@ export class RedisClusterContainer {
       const containers = await Promise.all(
         Array.from({ length: total }, () =>
           new GenericContainer(REDIS_IMAGE)
-            .withLabels({ ...TEST_LABELS })
+            .withLabels(this.labels)
             .withNetwork(network)
             .withExposedPorts(CLUSTER_PORT)
             .withCommand([
