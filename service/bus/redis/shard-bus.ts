@@ -36,6 +36,7 @@ type Shard = {
   probeChannel: string | undefined;
   readyAt: number;
   backAt: number;
+  lastKickAt: number;
   error: string | undefined;
 };
 
@@ -229,6 +230,7 @@ export class ShardBus {
       probeChannel: undefined,
       readyAt: 0,
       backAt: 0,
+      lastKickAt: 0,
       error: undefined,
     };
     client.on("error", (err: Error) => {
@@ -297,13 +299,29 @@ export class ShardBus {
       if (reason) break;
       if (shard.client.status !== "ready")
         reason = `shard ${shard.key}: subscriber ${shard.client.status}${shard.error ? `: ${shard.error}` : ""}`;
-      else if (shard.backAt < shard.readyAt || now - shard.backAt > limit)
-        reason =
-          now - shard.readyAt > limit
-            ? `shard ${shard.key}: bus probe not received back within ${limit} ms${shard.error ? ` (${shard.error})` : ""}`
-            : `shard ${shard.key}: waiting for the bus probe to come back`;
+      else if (shard.backAt < shard.readyAt || now - shard.backAt > limit) {
+        const overdue = now - shard.readyAt > limit;
+        reason = overdue
+          ? `shard ${shard.key}: bus probe not received back within ${limit} ms${shard.error ? ` (${shard.error})` : ""}`
+          : `shard ${shard.key}: waiting for the bus probe to come back`;
+        if (overdue) this.kick(shard, limit);
+      }
     }
     this.o.report(reason === undefined ? { up: true } : { up: false, reason });
+  }
+
+  /**
+   * Drops a shard subscriber whose probe stopped coming back (a half-open socket stays "ready" in
+   * ioredis forever): it reconnects, and reconcile() subscribes its channels again as gaps.
+   */
+  private kick(shard: Shard, limit: number): void {
+    const now = Date.now();
+    if (now - shard.lastKickAt < 2 * limit) return;
+    shard.lastKickAt = now;
+    this.o.log.warn({ shard: shard.key }, "reconnecting a silent Redis shard subscriber");
+    const stream = shard.client.stream as Redis["stream"] | undefined;
+    if (stream && !stream.destroyed) stream.destroy();
+    else shard.client.disconnect(true);
   }
 
   stop(): void {

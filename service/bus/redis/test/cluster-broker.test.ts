@@ -82,12 +82,29 @@ describe("RedisClusterBroker: sharded pub/sub", () => {
     for (const [shard] of spread) expect(await shardChannelsOn(shard)).toEqual([]);
   });
 
-  it("probes every shard: the bus is up only with a subscriber and a probe on each primary", () => {
+  it("holds one subscriber connection per primary, for the probe of every shard", async () => {
     expect(a.status()).toEqual({ up: true });
-    expect(a.subscribedShards().sort()).toEqual(
-      [...cluster.all.map((n) => n.key)].filter((k) => a.subscribedShards().includes(k)).sort(),
-    );
-    expect(a.subscribedShards()).toHaveLength(3);
+    const primaries = (await cluster.primaries()).map((p) => p.key).sort();
+    expect(primaries).toHaveLength(3);
+    expect(a.subscribedShards().sort()).toEqual(primaries);
+  });
+
+  it("goes down naming the shard whose subscriber is frozen, and comes back by itself", async () => {
+    const statuses: { up: boolean; reason?: string }[] = [];
+    a.onStatus((s) => statuses.push(s));
+    const [victim] = await cluster.primaries();
+    if (!victim) throw new Error("no primary");
+    const admin = await cluster.admin(cluster.node(victim.key));
+    try {
+      // Pauses every client of that primary for a second: its probe cannot come back.
+      await admin.call("CLIENT", "PAUSE", "1500", "ALL");
+      await waitFor("the bus down on the paused shard", () => !a.status().up, 5000);
+      expect(a.status().reason).toContain(`shard ${victim.key}`);
+      await waitFor("the bus up again", () => a.status().up, 10_000);
+    } finally {
+      admin.disconnect();
+    }
+    expect(statuses.map((s) => s.up)).toEqual([false, true]);
   });
 });
 
