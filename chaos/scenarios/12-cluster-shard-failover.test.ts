@@ -51,7 +51,7 @@ it("12. Redis Cluster: one shard's primary SIGKILLed, then its slots resharded u
     heartbeatTimeoutMs: clientHeartbeatMs(settings),
     sdk: { connectTimeoutMs: 3000 },
   });
-  await hold(3000);
+  await hold(2000);
 
   // Fault 1: the primary of the first shard dies; its replica must take over its slots.
   const victim = redis.node(victimKey);
@@ -84,7 +84,7 @@ it("12. Redis Cluster: one shard's primary SIGKILLed, then its slots resharded u
   endKill();
   run.figures["publishes on the failed shard acknowledged again after (ms)"] =
     shardBackAt - killedAt;
-  await hold(2000);
+  await hold(1000);
 
   // What each shard's channels saw from the kill until the failed shard acknowledged again.
   const during = run.recorder.recording();
@@ -142,7 +142,7 @@ it("12. Redis Cluster: one shard's primary SIGKILLed, then its slots resharded u
     run.recorder
       .recording()
       .acks.filter((a) => a.sentAt > Date.now() - 1000 && moving.includes(a.ch)).length;
-  await hold(3000);
+  await hold(2000);
   run.figures["acknowledged on the moved channels in the last second"] = movedAfter();
 
   await run.end({
