@@ -4,6 +4,7 @@ import {
   type StartedTestContainer,
   Wait,
 } from "testcontainers";
+import { RedisClusterContainer, type StartedRedisCluster } from "../testkit/redis-cluster.js";
 import { REDIS_PORT, RedisContainer } from "../testkit/redis-container.js";
 import { REDIS_IMAGE } from "./rig/index.js";
 
@@ -14,7 +15,7 @@ export const SENTINEL_PORT = 26379;
 
 /** The Redis side of a topology: what hubs are given, and the containers behind it. */
 export interface RedisSetup {
-  mode: "single" | "sentinel";
+  mode: "single" | "sentinel" | "cluster";
   /** Hub env that points at it (REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME). */
   env: Record<string, string>;
   /** Single: the server. Sentinel: [primary, replica, second replica]. */
@@ -22,6 +23,29 @@ export interface RedisSetup {
   sentinels: StartedTestContainer[];
   /** Network alias of each server, same order as `servers`. */
   aliases: string[];
+  /** Cluster: the running cluster (its nodes are `servers`). */
+  cluster?: StartedRedisCluster;
+}
+
+/** A Redis Cluster of 3 primaries with one replica each, on the topology's network. */
+export async function startClusterRedis(
+  network: StartedNetwork,
+  labels: Record<string, string>,
+): Promise<RedisSetup> {
+  const cluster = await new RedisClusterContainer()
+    .withPrimaries(3)
+    .withReplicasPerPrimary(1)
+    .withNetwork(network)
+    .withLabels(labels)
+    .start();
+  return {
+    mode: "cluster",
+    env: { REDIS_CLUSTER_NODES: cluster.nodes },
+    servers: cluster.all.map((n) => n.container),
+    sentinels: [],
+    aliases: cluster.all.map((n) => n.ip),
+    cluster,
+  };
 }
 
 function redisServer(

@@ -13,7 +13,13 @@ import { FaultProxy } from "../testkit/fault-proxy.js";
 import { HUB_PORT, hubEnv, type StackSettings, settingsFor } from "./chaos-settings.js";
 import { ChaosError } from "./errors.js";
 import { HubContainer } from "./hub-container.js";
-import { REDIS_PORT, type RedisSetup, startSentinelRedis, startSingleRedis } from "./redis.js";
+import {
+  REDIS_PORT,
+  type RedisSetup,
+  startClusterRedis,
+  startSentinelRedis,
+  startSingleRedis,
+} from "./redis.js";
 import { HUB_IMAGE, startTestNetwork, TEST_LABEL, TEST_LABELS } from "./rig/index.js";
 
 // The rollout driver gates on /readyz itself, and a bad release may never listen at all.
@@ -36,7 +42,7 @@ export interface TopologyOptions {
   settings: StackSettings;
   /** Hub nodes to start now (more can be started later with startHub). */
   hubs: number;
-  redis: "single" | "sentinel";
+  redis: "single" | "sentinel" | "cluster";
   /** Hub image (default wshub:local; `CHAOS_HUB_IMAGE` overrides, e.g. for a defect build). */
   image?: string;
   /** Indexes of hubs whose Redis traffic goes through their own FaultProxy (single Redis only). */
@@ -106,7 +112,9 @@ export class Topology implements AsyncDisposable {
       topology.redis =
         options.redis === "sentinel"
           ? await startSentinelRedis(network, labels)
-          : await startSingleRedis(network, labels);
+          : options.redis === "cluster"
+            ? await startClusterRedis(network, labels)
+            : await startSingleRedis(network, labels);
       const proxied = new Set(options.proxied ?? []);
       const t = topology;
       const started = await Promise.all(
@@ -140,7 +148,7 @@ export class Topology implements AsyncDisposable {
       LOG_LEVEL: "warn",
       ...this.options.env,
     };
-    if (this.redis.mode === "sentinel") {
+    if (this.redis.mode === "sentinel" || this.redis.mode === "cluster") {
       // Replica acknowledgment is what makes `ok` survive a failover: take the sentinel stack's.
       const ack = Math.max(
         this.settings.redis.minReplicasAck,

@@ -280,8 +280,42 @@ describe("loadConfig", () => {
       }).message,
     ).toMatch(/both set/);
     expect(configError({ REDIS_MIN_REPLICAS: "1" }).message).toMatch(
-      /REDIS_MIN_REPLICAS needs REDIS_URL or REDIS_SENTINELS/,
+      /REDIS_MIN_REPLICAS needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES/,
     );
+  });
+
+  it("parses REDIS_CLUSTER_NODES, with REDIS_MIN_REPLICAS for each shard", () => {
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: "redis-0:6379, 10.0.0.7:7001", REDIS_MIN_REPLICAS: "1" }),
+    ).toMatchObject({
+      redis: {
+        mode: "cluster",
+        nodes: [
+          { host: "redis-0", port: 6379 },
+          { host: "10.0.0.7", port: 7001 },
+        ],
+      },
+      redisMinReplicas: 1,
+    });
+  });
+
+  it("refuses a cluster mixed with another topology, or a malformed node list", () => {
+    for (const other of [
+      { REDIS_URL: "redis://r:6379" },
+      { REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "m" },
+    ]) {
+      const err = configError({ REDIS_CLUSTER_NODES: "a:6379", ...other });
+      expect(err.message).toMatch(
+        /REDIS_CLUSTER_NODES and REDIS_\w+ .*both set: choose one Redis topology/,
+      );
+    }
+    expect(configError({ REDIS_CLUSTER_NODES: " " }).message).toMatch(
+      /REDIS_CLUSTER_NODES is empty: list one or more cluster nodes/,
+    );
+    for (const entry of ["redis-0", "redis-0:0", "redis-0:70000", ":6379"]) {
+      const err = configError({ REDIS_CLUSTER_NODES: `a:1,${entry}` });
+      expect(err.message).toContain("REDIS_CLUSTER_NODES: entry 2 is not host:port");
+    }
   });
 });
 

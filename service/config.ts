@@ -22,6 +22,7 @@ const schema = z.object({
   REDIS_SENTINELS: z.string().optional(),
   REDIS_SENTINEL_NAME: z.string().min(1).optional(),
   REDIS_MIN_REPLICAS: int(0, 16).default(0),
+  REDIS_CLUSTER_NODES: z.string().optional(),
   AUTH_DISABLED: z.enum(["true", "false"]).default("false"),
   ALLOWED_ORIGINS: z.string().optional(),
   TRUSTED_PROXIES: z.string().optional(),
@@ -100,7 +101,8 @@ export type Config = {
   redis:
     | { mode: "memory" }
     | { mode: "url"; url: string }
-    | { mode: "sentinel"; sentinels: { host: string; port: number }[]; name: string };
+    | { mode: "sentinel"; sentinels: { host: string; port: number }[]; name: string }
+    | { mode: "cluster"; nodes: { host: string; port: number }[] };
   redisMinReplicas: number;
   authDisabled: boolean;
   allowedOrigins: string[] | undefined;
@@ -187,12 +189,21 @@ function secretFrom(env: NodeJS.ProcessEnv, name: SecretName): Secret | undefine
 }
 
 function parseSentinels(text: string): { host: string; port: number }[] {
+  return parseHostPorts(text, "REDIS_SENTINELS", "redis-0:26379,redis-1:26379");
+}
+
+/** A comma list of host:port, each checked; the error names the setting and an example. */
+function parseHostPorts(
+  text: string,
+  setting: string,
+  example: string,
+): { host: string; port: number }[] {
   return text.split(",").map((part, i) => {
     const m = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(part);
     const port = m ? Number(m[2]) : 0;
     if (!m || port < 1 || port > 65535) {
       throw new ConfigError(
-        `REDIS_SENTINELS: entry ${i + 1} is not host:port: use e.g. REDIS_SENTINELS=redis-0:26379,redis-1:26379`,
+        `${setting}: entry ${i + 1} is not host:port: use e.g. ${setting}=${example}`,
       );
     }
     return { host: m[1] as string, port };
@@ -243,6 +254,30 @@ function apiKeysProblem(secrets: Config["secrets"], production: boolean): string
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
+}
+
+/** REDIS_CLUSTER_NODES: the Redis Cluster topology, alone (no REDIS_URL, no Sentinels). */
+function clusterTopology(e: z.infer<typeof schema>): Config["redis"] {
+  const others = [
+    e.REDIS_URL ? "REDIS_URL" : undefined,
+    e.REDIS_SENTINELS ? "REDIS_SENTINELS" : undefined,
+    e.REDIS_SENTINEL_NAME ? "REDIS_SENTINEL_NAME" : undefined,
+  ].filter((n) => n !== undefined);
+  if (others.length > 0) {
+    throw new ConfigError(
+      `REDIS_CLUSTER_NODES and ${others.join(" and ")} are both set: choose one Redis topology (a cluster, Sentinel, or one REDIS_URL)`,
+    );
+  }
+  const text = e.REDIS_CLUSTER_NODES?.trim() ?? "";
+  if (text === "") {
+    throw new ConfigError(
+      "REDIS_CLUSTER_NODES is empty: list one or more cluster nodes, e.g. REDIS_CLUSTER_NODES=redis-0:6379,redis-1:6379",
+    );
+  }
+  return {
+    mode: "cluster",
+    nodes: parseHostPorts(text, "REDIS_CLUSTER_NODES", "redis-0:6379,redis-1:6379"),
+  };
 }
 
 /** Reads and validates the settings; throws ConfigError naming every bad setting. */
@@ -318,9 +353,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       name: e.REDIS_SENTINEL_NAME,
     };
   }
+  if (e.REDIS_CLUSTER_NODES !== undefined) redis = clusterTopology(e);
   if (redis.mode === "memory" && e.REDIS_MIN_REPLICAS > 0) {
     throw new ConfigError(
-      "REDIS_MIN_REPLICAS needs REDIS_URL or REDIS_SENTINELS: there is no replica to wait for in memory",
+      "REDIS_MIN_REPLICAS needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES: there is no replica to wait for in memory",
     );
   }
   const origins = e.ALLOWED_ORIGINS?.split(",")

@@ -67,6 +67,12 @@ export interface Broker {
    * gaps from history for every channel it holds.
    */
   onStatus(listener: (status: BrokerStatus) => void): void;
+  /**
+   * Optional: one channel may have missed messages while the bus stayed up (a Redis Cluster
+   * moved its slot to another shard and the subscription was remade there): the hub fills that
+   * channel's gap from history.
+   */
+  onGap?(listener: (ch: string) => void): void;
   status(): BrokerStatus;
   /** Releases every connection and timer. Idempotent. */
   stop(): Promise<void>;

@@ -218,6 +218,25 @@ describe("Fanout", () => {
     expect(a.seqs).toEqual([1, 2, 3]);
   });
 
+  it("fills one channel's tail from history when the bus reports a gap on it, and only that one", async () => {
+    const { broker, fanout } = setup();
+    const a = new Sink("a");
+    await fanout.subscribe(a, "room", undefined, undefined);
+    await fanout.subscribe(a, "other", undefined, undefined);
+    // Published while the channel's shard subscription was being remade: never on the bus.
+    await publish(broker, "room", 2);
+    await publish(broker, "other", 1);
+    broker.outbox.splice(0);
+    await settle();
+    expect(a.seqs).toEqual([]);
+    const before = broker.historyCalls;
+    fanout.catchUp("room"); // what the node does on the broker's gap report
+    fanout.catchUp("never-subscribed");
+    await settle();
+    expect(a.seqs).toEqual([1, 2]);
+    expect(broker.historyCalls - before).toBe(1);
+  });
+
   it("tries a failed gap fill again while the bus still reports up (no up change will come)", async () => {
     const { broker, fanout } = setup();
     const a = new Sink("a");

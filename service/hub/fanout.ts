@@ -120,6 +120,14 @@ export class Fanout {
     }
   }
 
+  /** After one channel's bus subscription was remade: re-read its history (see catchUpAll). */
+  catchUp(ch: string): void {
+    const entry = this.entries.get(ch);
+    if (!entry) return;
+    entry.stale = false;
+    if (entry.ready) this.fill(entry);
+  }
+
   private entryFor(ch: string): Entry {
     let entry = this.entries.get(ch);
     if (!entry) {

@@ -51,7 +51,9 @@ async function controlFor(
   return new RedisControlPlane({
     ...(config.redis.mode === "url"
       ? { url: config.redis.url }
-      : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
+      : config.redis.mode === "cluster"
+        ? { clusterNodes: config.redis.nodes }
+        : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
     ...(password ? { password: () => password.read() } : {}),
     nodeId: config.nodeId,
     nodeTtlMs: config.nodeTtlMs,
@@ -68,8 +70,17 @@ async function brokerFor(config: Config, log: Logger): Promise<Broker> {
     maxChannels: config.maxChannels,
   };
   if (config.redis.mode === "memory") return new MemoryBroker(sizes);
-  const { RedisBroker } = await import("../bus/redis/index.js");
+  const { RedisBroker, RedisClusterBroker } = await import("../bus/redis/index.js");
   const password = config.secrets.REDIS_PASSWORD;
+  if (config.redis.mode === "cluster")
+    return new RedisClusterBroker({
+      ...sizes,
+      nodes: config.redis.nodes,
+      ...(password ? { password: () => password.read() } : {}),
+      minReplicas: config.redisMinReplicas,
+      nodeId: config.nodeId,
+      logger: log.child({ component: "redis" }),
+    });
   return new RedisBroker({
     ...sizes,
     ...(config.redis.mode === "url"
@@ -140,6 +151,8 @@ export class HubNode {
       this.log[s.up ? "info" : "warn"]({ reason: s.reason }, s.up ? "bus up" : "bus down");
       if (s.up) this.fanout.catchUpAll();
     });
+    // A Redis Cluster moved one channel's slot: fill that channel's gap from history.
+    this.broker.onGap?.((ch) => this.fanout.catchUp(ch));
     await this.broker.start();
     this.metrics.redisUp.set(this.broker.status().up ? 1 : 0);
     const auth = createAuthenticator({

@@ -2,7 +2,7 @@
 // answers come back on the sender's own channel, and a registry (a sorted set scored by Redis'
 // own clock, so node clocks never matter) says which nodes are alive and must answer.
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import { Cluster, type Redis, type RedisOptions } from "ioredis";
 import { UnavailableError } from "../../errors.js";
 import type {
   ControlCommand,
@@ -12,7 +12,14 @@ import type {
   NodeAnswer,
 } from "../control.js";
 import { GatherTable, HandlerRunner } from "../control-gather.js";
-import { createRedisClient, errorText, quit, type RedisTarget } from "./connections.js";
+import {
+  CONNECT_TIMEOUT_MS,
+  createRedisClient,
+  errorText,
+  quit,
+  type RedisTarget,
+  reconnectDelay,
+} from "./connections.js";
 
 export const CONTROL_CHANNEL = "wshub:ctl";
 const REPLY_PREFIX = "wshub:ctl:reply:";
@@ -32,6 +39,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')`;
 
 export type RedisControlOptions = RedisTarget & {
+  /** On a Redis Cluster (REDIS_CLUSTER_NODES): classic pub/sub reaches every node of a cluster. */
+  clusterNodes?: { host: string; port: number }[];
   /** How long a node stays in the registry without a heartbeat (NODE_TTL_SECONDS), in ms. */
   nodeTtlMs: number;
   commandTimeoutMs?: number;
@@ -66,10 +75,14 @@ export class RedisControlPlane implements ControlPlane {
       commandTimeout: options.commandTimeoutMs ?? 1_000,
     };
     const stopped = () => this.stopped;
-    this.cmd = createRedisClient(options, "ctl", stopped, extra) as ControlClient;
+    const client = (role: string, more: RedisOptions): Redis =>
+      options.clusterNodes
+        ? clusterClient(options, role, stopped, more)
+        : createRedisClient(options, role, stopped, more);
+    this.cmd = client("ctl", extra) as ControlClient;
     this.cmd.defineCommand("wshubRegister", { numberOfKeys: 1, lua: REGISTER_SCRIPT });
     this.cmd.defineCommand("wshubLive", { numberOfKeys: 1, lua: LIVE_SCRIPT });
-    this.sub = createRedisClient(options, "ctl-sub", stopped, {
+    this.sub = client("ctl-sub", {
       ...extra,
       autoResubscribe: true,
     });
@@ -184,4 +197,29 @@ export class RedisControlPlane implements ControlPlane {
       await this.cmd.zrem(NODE_REGISTRY_KEY, this.nodeId).catch(() => {});
     await Promise.all([quit(this.cmd), quit(this.sub)]);
   }
+}
+
+/** A cluster connection with the same options (the ControlClient surface is the same on both). */
+function clusterClient(
+  options: RedisControlOptions,
+  role: string,
+  stopped: () => boolean,
+  extra: RedisOptions,
+): Redis {
+  const password = options.password?.();
+  // The cluster keeps its own offline queue (needed by its ready check); not per node.
+  const { enableOfflineQueue: _queue, ...nodeOptions } = extra;
+  const cluster = new Cluster(options.clusterNodes ?? [], {
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    slotsRefreshInterval: 1000,
+    clusterRetryStrategy: (times) => (stopped() ? null : reconnectDelay(times)),
+    redisOptions: {
+      ...nodeOptions,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      connectionName: `wshub:${options.nodeId}:${role}`,
+      ...(password === undefined ? {} : { password }),
+    },
+  });
+  return cluster as unknown as Redis;
 }

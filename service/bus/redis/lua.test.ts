@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { keys, parseBusPayload, parseEntry } from "./lua.js";
+import { keySlot } from "./key-slot.js";
+import {
+  channelOfShardBus,
+  keys,
+  PUBLISH_SCRIPT,
+  parseBusPayload,
+  parseEntry,
+  publishScript,
+} from "./lua.js";
 
 describe("Redis keys", () => {
   it("hash-tags every key of a channel with the channel, so one slot holds them", () => {
@@ -10,6 +18,29 @@ describe("Redis keys", () => {
       keys.dedupe("room:1", "sub:alice", "c-{x}"),
     ])
       expect(tag(key)).toBe("room:1");
+  });
+
+  it("keeps a channel's keys and its shard channel on one cluster slot", () => {
+    const slot = keySlot(keys.meta("room:1"));
+    for (const key of [
+      keys.hist("room:1"),
+      keys.dedupe("room:1", "p", "i"),
+      keys.shardBus("room:1"),
+    ])
+      expect(keySlot(key)).toBe(slot);
+    expect(keySlot(keys.shardProbe("s7", "node-a"))).toBe(keySlot("s7"));
+  });
+
+  it("reads the channel back from its shard channel, and nothing from other channels", () => {
+    expect(channelOfShardBus(keys.shardBus("room:1"))).toBe("room:1");
+    expect(channelOfShardBus(keys.bus("room:1"))).toBeUndefined();
+    expect(channelOfShardBus(keys.shardProbe("s1", "n"))).toBeUndefined();
+  });
+
+  it("publishes on the bus with PUBLISH on one primary and SPUBLISH on a cluster", () => {
+    expect(PUBLISH_SCRIPT).toMatch(/redis\.call\('PUBLISH', ARGV\[10\]/);
+    expect(publishScript("SPUBLISH")).toMatch(/redis\.call\('SPUBLISH', ARGV\[10\]/);
+    expect(publishScript("SPUBLISH")).not.toMatch(/'PUBLISH'/);
   });
 });
 

@@ -9,6 +9,8 @@ function publisherTag(publisher: string): string {
   return createHash("sha256").update(publisher).digest("base64url").slice(0, 22);
 }
 
+const SHARD_BUS_PREFIX = "wshub:bus:{";
+
 export const keys = {
   meta: (ch: string) => `wshub:{${ch}}:meta`,
   hist: (ch: string) => `wshub:{${ch}}:hist`,
@@ -16,7 +18,17 @@ export const keys = {
     `wshub:{${ch}}:dd:${publisherTag(publisher)}:${id}`,
   bus: (ch: string) => `wshub:bus:${ch}`,
   probe: (nodeId: string) => `wshub:probe:${nodeId}`,
+  /** Redis Cluster: the channel's shard channel, in the slot of its keys. */
+  shardBus: (ch: string) => `wshub:bus:{${ch}}`,
+  /** Redis Cluster: a node's probe channel on the shard that owns the slot of `tag`. */
+  shardProbe: (tag: string, nodeId: string) => `wshub:probe:{${tag}}:${nodeId}`,
 };
+
+/** The channel name inside a shard channel `wshub:bus:{<ch>}`; undefined for any other. */
+export function channelOfShardBus(channel: string): string | undefined {
+  if (!channel.startsWith(SHARD_BUS_PREFIX) || !channel.endsWith("}")) return undefined;
+  return channel.slice(SHARD_BUS_PREFIX.length, -1);
+}
 
 export const BUS_PREFIX = "wshub:bus:";
 
@@ -28,7 +40,14 @@ export const BUS_PREFIX = "wshub:bus:";
  * The shebang makes Redis refuse the whole script up front on a read-only replica (READONLY),
  * so a demoted primary never runs half of it.
  */
-export const PUBLISH_SCRIPT = `#!lua
+export const PUBLISH_SCRIPT = publishScript("PUBLISH");
+
+/**
+ * The publish script with its bus command: PUBLISH on one primary, SPUBLISH on a Redis Cluster
+ * (the shard channel shares the slot of the channel's keys, so the script stays on one slot).
+ */
+export function publishScript(command: "PUBLISH" | "SPUBLISH"): string {
+  return `#!lua
 local hasId = ARGV[6] == '1'
 if hasId then
   local seen = redis.call('GET', KEYS[3])
@@ -61,9 +80,10 @@ if hasId then
   redis.call('SET', KEYS[3], seqText .. ':' .. epoch, 'PX', ARGV[9])
   idJson = ARGV[4]
 end
-redis.call('PUBLISH', ARGV[10], '[' .. seqText .. ',"' .. epoch .. '",' .. ARGV[3] .. ',' .. idJson .. ']\\n' .. ARGV[2])
+redis.call('${command}', ARGV[10], '[' .. seqText .. ',"' .. epoch .. '",' .. ARGV[3] .. ',' .. idJson .. ']\\n' .. ARGV[2])
 return {seq, epoch, 0, created}
 `;
+}
 
 /**
  * KEYS: meta, hist. ARGV: candidate epoch, history TTL ms, since ("" for none), may create.

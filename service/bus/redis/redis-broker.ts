@@ -11,11 +11,11 @@ import type {
   BusMessage,
   HistoryResult,
   PublishInput,
-  StoredMessage,
 } from "../broker.js";
 import { ChannelCreations } from "./channel-creations.js";
 import { createRedisClient, errorText, quit } from "./connections.js";
 import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
+import { historyResult } from "./history-reply.js";
 import {
   BUS_PREFIX,
   HISTORY_SCRIPT,
@@ -24,7 +24,6 @@ import {
   PUBLISH_SCRIPT,
   type PublishReply,
   parseBusPayload,
-  parseEntry,
 } from "./lua.js";
 
 export type RedisBrokerLogger = {
@@ -300,22 +299,10 @@ export class RedisBroker implements Broker {
     } catch (error) {
       throw this.unavailable("history", error);
     }
-    const [seqRaw, epoch, entries, created] = reply;
-    const seq = Number(seqRaw);
-    if (seq < 0) throw this.channelLimit();
+    const [seqRaw, , , created] = reply;
+    if (Number(seqRaw) < 0) throw this.channelLimit();
     if (Number(created) === 1) this.creations.record();
-    if (since === undefined) return { seq, epoch, messages: [], complete: true };
-    if (since >= seq) return { seq, epoch, messages: [], complete: since === seq };
-    const messages: StoredMessage[] = [];
-    for (const entry of entries) {
-      const m = parseEntry(entry);
-      if (m) messages.push(m);
-    }
-    const complete =
-      messages[0]?.seq === since + 1 &&
-      messages.length === seq - since &&
-      messages.every((m, i) => m.seq === since + 1 + i);
-    return { seq, epoch, messages, complete };
+    return historyResult(reply, since);
   }
 
   async subscribe(ch: string): Promise<void> {

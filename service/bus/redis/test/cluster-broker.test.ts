@@ -1,0 +1,181 @@
+// The Redis Cluster bus on a real cluster of 3 primaries with a replica each, shared by the whole
+// file: the behaviour suite every broker passes, then what only a cluster has (sharded pub/sub,
+// WAIT on the channel's shard, a slot moving under a subscribed channel).
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../../../../testkit/poll.js";
+import {
+  RedisClusterContainer,
+  type StartedRedisCluster,
+} from "../../../../testkit/redis-cluster.js";
+import { PublishOutcomeUnknownError } from "../../../errors.js";
+import { BrokerSet } from "../../../test/redis-containers.js";
+import { describeBroker, freshChannel, Inbox } from "../../testing/broker-contract.js";
+import { describeControlPlane } from "../../testing/control-contract.js";
+import type { RedisClusterBroker } from "../cluster-broker.js";
+import { RedisControlPlane } from "../control-redis.js";
+import { keySlot } from "../key-slot.js";
+import { keys } from "../lua.js";
+
+let cluster: StartedRedisCluster;
+const brokers = new BrokerSet();
+
+beforeAll(async () => {
+  cluster = await new RedisClusterContainer().withPrimaries(3).withReplicasPerPrimary(1).start();
+}, 60_000);
+afterAll(async () => {
+  await brokers.stopAll();
+  await cluster?.stop();
+});
+
+describeBroker("redis cluster", async (opts) =>
+  brokers.createCluster(cluster.nodes, { ...opts, nodeId: "contract" }),
+);
+
+// The node control plane (server API) on the same cluster: classic pub/sub reaches every node.
+describeControlPlane(
+  "redis cluster",
+  (nodeId) =>
+    new RedisControlPlane({
+      clusterNodes: cluster.nodes
+        .split(",")
+        .map((k) => ({ host: k.split(":")[0] ?? "", port: Number(k.split(":")[1]) })),
+      nodeId,
+      nodeTtlMs: 3_000,
+    }),
+);
+
+/** Channels whose slots sit on three different primaries. */
+async function channelsOnEveryShard(): Promise<Map<string, string>> {
+  const primaries = await cluster.primaries();
+  const byShard = new Map<string, string>();
+  for (let i = 0; byShard.size < primaries.length && i < 10_000; i++) {
+    const ch = freshChannel(`spread${i}`);
+    const slot = keySlot(keys.shardBus(ch));
+    const owner = primaries.find((p) => p.slots.some(([a, b]) => slot >= a && slot <= b));
+    if (owner && !byShard.has(owner.key)) byShard.set(owner.key, ch);
+  }
+  return byShard;
+}
+
+async function shardChannelsOn(key: string): Promise<string[]> {
+  const admin: Redis = await cluster.admin(cluster.node(key));
+  try {
+    return (await admin.call("PUBSUB", "SHARDCHANNELS", "wshub:bus:*")) as string[];
+  } finally {
+    admin.disconnect();
+  }
+}
+
+describe("RedisClusterBroker: sharded pub/sub", () => {
+  let a: RedisClusterBroker;
+  let b: RedisClusterBroker;
+  let inboxB: Inbox;
+
+  beforeAll(async () => {
+    a = brokers.createCluster(cluster.nodes, { nodeId: "shard-a" });
+    b = brokers.createCluster(cluster.nodes, { nodeId: "shard-b" });
+    inboxB = new Inbox(b);
+    await Promise.all([a.start(), b.start()]);
+  });
+
+  it("subscribes each channel on its own shard only, and delivers across nodes on every shard", async () => {
+    const spread = await channelsOnEveryShard();
+    expect(spread.size).toBe(3);
+    for (const ch of spread.values()) await b.subscribe(ch);
+    for (const [shard, ch] of spread) {
+      const on = await shardChannelsOn(shard);
+      expect(on).toContain(keys.shardBus(ch));
+      for (const other of spread.values())
+        if (other !== ch) expect(on).not.toContain(keys.shardBus(other));
+    }
+    for (const ch of spread.values()) await a.publish({ ch, data: `"${ch}"` });
+    for (const ch of spread.values())
+      expect((await inboxB.until(ch, 1)).map((m) => m.data)).toEqual([`"${ch}"`]);
+    // A node that holds no channel of a shard hears nothing of it: a holds none at all.
+    for (const ch of spread.values()) await b.unsubscribe(ch);
+    for (const [shard] of spread) expect(await shardChannelsOn(shard)).toEqual([]);
+  });
+
+  it("holds one subscriber connection per primary, for the probe of every shard", async () => {
+    expect(a.status()).toEqual({ up: true });
+    const primaries = (await cluster.primaries()).map((p) => p.key).sort();
+    expect(primaries).toHaveLength(3);
+    expect(a.subscribedShards().sort()).toEqual(primaries);
+  });
+
+  it("goes down naming the shard whose subscriber is frozen, and comes back by itself", async () => {
+    const statuses: { up: boolean; reason?: string }[] = [];
+    a.onStatus((s) => statuses.push(s));
+    const [victim] = await cluster.primaries();
+    if (!victim) throw new Error("no primary");
+    const admin = await cluster.admin(cluster.node(victim.key));
+    try {
+      // Pauses every client of that primary for a second: its probe cannot come back.
+      await admin.call("CLIENT", "PAUSE", "1500", "ALL");
+      await waitFor("the bus down on the paused shard", () => !a.status().up, 5000);
+      expect(a.status().reason).toContain(`shard ${victim.key}`);
+      await waitFor("the bus up again", () => a.status().up, 10_000);
+    } finally {
+      admin.disconnect();
+    }
+    expect(statuses.map((s) => s.up)).toEqual([false, true]);
+  });
+});
+
+describe("RedisClusterBroker: REDIS_MIN_REPLICAS waits on the channel's shard", () => {
+  it("confirms with the shard's one replica and refuses to confirm two", async () => {
+    const one = brokers.createCluster(cluster.nodes, { nodeId: "wait-1", minReplicas: 1 });
+    const two = brokers.createCluster(cluster.nodes, {
+      nodeId: "wait-2",
+      minReplicas: 2,
+      waitTimeoutMs: 300,
+    });
+    await Promise.all([one.start(), two.start()]);
+    for (const ch of (await channelsOnEveryShard()).values()) {
+      expect(await one.publish({ ch, data: "1", id: "w", publisher: "p" })).toMatchObject({
+        seq: 1,
+        duplicate: false,
+      });
+      const error = await two.publish({ ch, data: "2" }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PublishOutcomeUnknownError);
+      expect((error as Error).message).toMatch(/1 of 2 Redis replicas of the channel's shard/);
+    }
+  });
+});
+
+describe("RedisClusterBroker: a slot moves to another shard under a subscribed channel", () => {
+  it("keeps publishing through the move, subscribes again on the new shard and reports the gap", async () => {
+    const a = brokers.createCluster(cluster.nodes, { nodeId: "move-a" });
+    const b = brokers.createCluster(cluster.nodes, { nodeId: "move-b" });
+    const inbox = new Inbox(b);
+    const gaps: string[] = [];
+    b.onGap((ch) => gaps.push(ch));
+    await Promise.all([a.start(), b.start()]);
+    const ch = freshChannel("move");
+    const slot = keySlot(keys.shardBus(ch));
+    await b.subscribe(ch);
+    for (let i = 1; i <= 3; i++) await a.publish({ ch, data: String(i) });
+    await inbox.until(ch, 3);
+    const from = await cluster.ownerOf(slot);
+    const to = (await cluster.primaries()).find((p) => p.key !== from.key);
+    if (!to) throw new Error("no other primary");
+    let during: Promise<number> | undefined;
+    await cluster.moveSlot(slot, to.key, async () => {
+      // Half moved: Redis answers TRYAGAIN/ASK until the slot is finalized; the publish is sent
+      // again meanwhile and lands exactly once.
+      during = a.publish({ ch, data: "4", id: "during", publisher: "p" }).then((r) => r.seq);
+    });
+    expect(await during).toBe(4);
+    await waitFor("the channel's gap reported after the move", () => gaps.includes(ch), 10_000);
+    expect(await shardChannelsOn(to.key)).toContain(keys.shardBus(ch));
+    for (let i = 5; i <= 6; i++) await a.publish({ ch, data: String(i) });
+    await inbox.until(ch, 5);
+    const h = await b.history(ch, 0);
+    expect(h.messages.map((m) => m.data)).toEqual(["1", "2", "3", "4", "5", "6"]);
+    expect(h.complete).toBe(true);
+    // Live delivery after the move: 5 and 6 came over the new shard.
+    expect(inbox.on(ch).map((m) => m.seq)).toEqual(expect.arrayContaining([1, 2, 3, 5, 6]));
+    expect(b.status().up).toBe(true);
+  });
+});
