@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { settingsFor } from "../contract/index.js";
 import { loadConfig } from "../service/config.js";
 import { type KubeObject, renderStack, renderStackReport, type StackRender } from "./render.js";
-import { settingsFor } from "./settings.js";
 import { type Json, only } from "./testing/components.js";
 import { validateKubeObject } from "./testing/kube-schema.js";
 

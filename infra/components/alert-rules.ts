@@ -2,8 +2,9 @@
 // human now) or `warning` (look during working hours), every alert names its runbook section, and
 // every threshold comes from the stack's settings. Pure: the PrometheusRule, the promtool tests and
 // docs/runbooks.md all read these objects.
+
+import type { StackSettings } from "../../contract/index.js";
 import { ERROR_CODES } from "../../service/protocol/index.js";
-import type { StackSettings } from "../settings.js";
 
 /** Port names of the Redis and Sentinel exporters (the scrape's `endpoint` label). */
 export const REDIS_METRICS_PORT_NAME = "redis-metrics";
@@ -88,7 +89,7 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
       `histogram_quantile(0.99, sum by (le) (rate(wshub_delivery_latency_seconds_bucket{${ns}}[5m]))) > ${a.deliveryP99Ms / 1000}`,
       "10m",
       `p99 delivery latency above the ${a.deliveryP99Ms} ms SLO`,
-      "Publish-to-socket p99 over 5 m exceeds the SLO in loadtests/slo.json.",
+      "Publish-to-socket p99 over 5 m exceeds the SLO in contract/slo.json.",
     ),
     rule(
       "WshubServerErrorRateHigh",

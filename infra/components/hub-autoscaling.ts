@@ -2,7 +2,7 @@
 // prometheus-adapter, or a KEDA ScaledObject that queries Prometheus itself and owns the HPA.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 
 /** Which source of the connections-per-pod metric the cluster has. */
 export type ConnectionsMetric = "cpu" | "prometheus-adapter" | "keda";

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 import { labelsFor, selectorFor } from "./pod.js";
 import { redisPodSpec } from "./redis-pod.js";
 import {

@@ -2,7 +2,7 @@
 // tolerate loading and a preStop that hands the primary over, exporters, the password reload.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 import {
   containerSecurityContext,
   podSecurityContext,
