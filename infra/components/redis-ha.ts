@@ -12,7 +12,7 @@ import {
   redisInitScript,
   redisPreStopScript,
   redisReloadScript,
-} from "./redis-scripts.js";
+} from "./redis-shell-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
 export const REDIS_PORT = 6379;

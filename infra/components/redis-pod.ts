@@ -15,7 +15,7 @@ import {
   PRESTOP_WAIT_TRIES,
   pingCommand,
   RUN_DIR,
-} from "./redis-scripts.js";
+} from "./redis-shell-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
 /** uid/gid of the `redis` user in the official image. */

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROTOCOL_PATH } from "../../service/protocol/index.js";
 import type { RunningHub } from "../../testkit/running-hub.js";
 import { OwnedProcess } from "./child-process.js";
 import { freePort } from "./free-port.js";
@@ -135,7 +136,7 @@ export async function startHubProcess(
     name: options.nodeId,
     nodeId: options.nodeId,
     port,
-    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    wsUrl: `ws://127.0.0.1:${port}${PROTOCOL_PATH}`,
     httpUrl,
     internalUrl,
     process: proc,
