@@ -53,7 +53,7 @@ export function ensureHubBuilt(): void {
 export interface HubProcessOptions {
   nodeId: string;
   redisUrl?: string;
-  /** Extra hub settings (env names of issue 3). */
+  /** Extra hub settings (the hub's env names, contract/hub-env.ts). */
   env?: Record<string, string>;
   /** Node flags, e.g. --expose-gc for the memory bench. */
   execArgv?: string[];
