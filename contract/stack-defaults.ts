@@ -35,8 +35,8 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     shutdown: { drainSeconds: 10, shutdownDelaySeconds: 5, terminationGracePeriodSeconds: 30 },
     resources: {
       requests: { cpuMillis: 100, memoryMiB: 128 },
-      // Holds the hub's memory bound: 2000 × 592 KiB + 256 × 80 KiB + 96 MiB = 1273 MiB.
-      limits: { cpuMillis: 500, memoryMiB: 1280 },
+      // Holds the hub's memory bound: 2000 × 5200 KiB + 512 × 80 KiB + 96 MiB = 10293 MiB.
+      limits: { cpuMillis: 500, memoryMiB: 10304 },
     },
     hub: {
       maxConnections: 2000,
@@ -44,9 +44,9 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       maxPayloadBytes: 65536,
       maxSubscriptions: 100,
       maxPublishRate: 50,
-      slowConsumerBytes: 256 * KiB,
-      maxConnectionBytes: 512 * KiB,
-      maxHttpSockets: 256,
+      slowConsumerBytes: 1024 * KiB,
+      maxConnectionBytes: 5120 * KiB,
+      maxHttpSockets: 512,
       maxChannels: 100_000,
       heartbeatSeconds: 25,
       historySize: 100,
