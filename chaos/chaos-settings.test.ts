@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { settingsFor } from "../infra/settings.js";
+import { settingsFor } from "../contract/index.js";
 import { chaosSettings, hubEnv } from "./chaos-settings.js";
 
 describe("chaosSettings", () => {
@@ -16,7 +16,9 @@ describe("chaosSettings", () => {
       // Whatever differs in the env the hubs get is listed as scaled, with its reason.
       const env = hubEnv(settings);
       const deployedEnv = hubEnv(deployed);
-      const changed = Object.keys(env).filter((k) => env[k] !== deployedEnv[k]);
+      const changed = (Object.keys(env) as (keyof typeof env)[]).filter(
+        (k) => env[k] !== deployedEnv[k],
+      );
       expect(changed.sort()).toEqual(["HEARTBEAT_SECONDS", "MAX_CONNECTIONS_PER_IP"]);
       expect(scaled.map((s) => s.path)).toEqual(
         expect.arrayContaining(["hub.heartbeatSeconds", "hub.maxConnectionsPerIp"]),

@@ -5,7 +5,7 @@ import {
   type SettingsOverrides,
   type StackSettings,
   settingsFor,
-} from "../infra/settings.js";
+} from "../contract/index.js";
 
 export { HUB_PORT, hubEnv, type StackSettings, settingsFor };
 
@@ -23,7 +23,7 @@ export function chaosStack(): StackSettings["stack"] {
 }
 
 /**
- * THE one place where the chaos suite departs from infra/settings.ts. Everything else (rollout
+ * THE one place where the chaos suite departs from contract/stack-settings.ts. Everything else (rollout
  * numbers, drain, grace, limits, history, rates) is exactly what the Deployment gets.
  */
 export function chaosSettings(stack = chaosStack()): {

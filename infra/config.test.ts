@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { SettingsError } from "../contract/index.js";
 import { InfraConfigError, parseInfraConfig } from "./config.js";
 import { REDIS_IMAGE } from "./images.js";
-import { SettingsError } from "./settings.js";
 
 const minimal = {
   image: "ghcr.io/acme/wshub:1.2.3",

@@ -1,8 +1,13 @@
 // Pulumi config (Pulumi.<stack>.yaml, namespace `wshub`) read once into one typed object.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import {
+  parseStackName,
+  type StackName,
+  type StackSettings,
+  settingsFor,
+} from "../contract/index.js";
 import { REDIS_EXPORTER_IMAGE, REDIS_IMAGE } from "./images.js";
-import { parseStackName, type StackName, type StackSettings, settingsFor } from "./settings.js";
 
 /** The Pulumi project name: config keys are `wshub:<key>`. */
 export const PROJECT = "wshub";

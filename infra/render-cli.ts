@@ -4,9 +4,9 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
+import { parseStackName, SettingsError } from "../contract/index.js";
 import { InfraConfigError } from "./config.js";
 import { type ConfigOverrides, renderStackReport } from "./render.js";
-import { parseStackName, SettingsError } from "./settings.js";
 
 const USAGE =
   "usage: npm run infra:render -- --stack <dev|prod> --out <dir> [--set key=value ...] [-h|--help]\n" +

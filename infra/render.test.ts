@@ -5,9 +5,15 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import {
+  isHubEnvName,
+  likelyTypoOf,
+  memoryBoundBytes,
+  STACKS,
+  settingsFor,
+} from "../contract/index.js";
 import { loadConfig } from "../service/config.js";
 import { type KubeObject, renderStack, renderStackReport, type StackRender } from "./render.js";
-import { settingsFor } from "./settings.js";
 import { type Json, only } from "./testing/components.js";
 import { validateKubeObject } from "./testing/kube-schema.js";
 
@@ -104,6 +110,70 @@ describe.each(variants)("render %s", async (_name, render, extraSecrets) => {
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) expect(image).toMatch(/:[\w.-]+$|@sha256:/);
     for (const image of images) expect(image).not.toMatch(/:latest$/);
+  });
+});
+
+/** The `hub` container of a rendered stack's hub Deployment. */
+function hubContainer(objects: KubeObject[]): Json {
+  const deployment = objects.find((o) => o.kind === "Deployment" && /hub/.test(o.metadata.name));
+  const containers = (deployment as Json).spec.template.spec.containers as Json[];
+  const hub = containers.find((c) => c.name === "hub");
+  if (hub === undefined) throw new Error("the hub Deployment has no container named hub");
+  return hub;
+}
+
+/** The env names of a container the hub does not read, each with the name it was likely meant as. */
+function unknownEnvNames(container: Json): string[] {
+  return (container.env as { name: string }[])
+    .map((e) => e.name)
+    .filter((name) => !isHubEnvName(name))
+    .map((name) => `${name}${likelyTypoOf(name) ? ` (did you mean ${likelyTypoOf(name)}?)` : ""}`);
+}
+
+describe.each(STACKS)("the %s stack's hub container", async (stack) => {
+  const objects = await renderStack(stack);
+  const container = hubContainer(objects);
+  const settings = settingsFor(stack);
+
+  it("names only variables the hub reads (contract/hub-env.ts)", () => {
+    expect(container.env.length).toBeGreaterThan(10);
+    expect(unknownEnvNames(container)).toEqual([]);
+  });
+
+  it("passes the hub's memory bounds, and its memory limit holds the bound they make", () => {
+    const env = Object.fromEntries(
+      (container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+    );
+    const bounds = {
+      maxConnections: Number(env.MAX_CONNECTIONS),
+      maxConnectionBytes: Number(env.MAX_CONNECTION_BYTES),
+      maxHttpSockets: Number(env.MAX_HTTP_SOCKETS),
+      maxPayloadBytes: Number(env.MAX_PAYLOAD_BYTES),
+    };
+    expect(bounds).toEqual({
+      maxConnections: settings.hub.maxConnections,
+      maxConnectionBytes: settings.hub.maxConnectionBytes,
+      maxHttpSockets: settings.hub.maxHttpSockets,
+      maxPayloadBytes: settings.hub.maxPayloadBytes,
+    });
+    expect(env.MAX_CHANNELS).toBe(String(settings.hub.maxChannels));
+    const limit = container.resources.limits.memory as string;
+    expect(limit).toMatch(/^\d+Mi$/);
+    expect(Number.parseInt(limit, 10) * 1024 * 1024).toBeGreaterThanOrEqual(
+      memoryBoundBytes(bounds),
+    );
+  });
+});
+
+describe("unknownEnvNames", () => {
+  it("names a misspelt or foreign variable in a container", () => {
+    const container = {
+      env: [{ name: "MAX_CONNECTIONS" }, { name: "MAX_CONECTIONS" }, { name: "FOO" }],
+    };
+    expect(unknownEnvNames(container)).toEqual([
+      "MAX_CONECTIONS (did you mean MAX_CONNECTIONS?)",
+      "FOO",
+    ]);
   });
 });
 

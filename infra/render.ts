@@ -3,9 +3,9 @@
 import { readFile } from "node:fs/promises";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { parseStackName, type StackName } from "../contract/index.js";
 import { loadConfig, PROJECT } from "./config.js";
 import { runUnderMocks } from "./mock-runtime.js";
-import { parseStackName, type StackName } from "./settings.js";
 
 /** A plain Kubernetes object as it would be applied. */
 export interface KubeObject {

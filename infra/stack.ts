@@ -1,6 +1,7 @@
 // The program: turns one InfraConfig into the components. No resources are created on import.
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { HUB_INTERNAL_PORT, HUB_PORT } from "../contract/index.js";
 import { Hub, INTERNAL_PORT_NAME } from "./components/hub.js";
 import { Monitoring } from "./components/monitoring.js";
 import { NetworkPolicies } from "./components/network-policies.js";
@@ -8,7 +9,6 @@ import { selectorFor } from "./components/pod.js";
 import { RedisHa } from "./components/redis-ha.js";
 import { VaultSecrets } from "./components/vault-secrets.js";
 import type { InfraConfig } from "./config.js";
-import { HUB_INTERNAL_PORT, HUB_PORT } from "./settings.js";
 
 export const HUB_SERVICE_ACCOUNT = "wshub-hub";
 export const REDIS_SERVICE_ACCOUNT = "wshub-redis";

@@ -150,7 +150,7 @@ async function main(): Promise<number> {
   }
   const ok = summaries.length > 0 && summaries.every((s) => s.ok);
   log(
-    `${ok ? "PASS" : "FAIL"} in ${((performance.now() - t0) / 1000).toFixed(1)} s (SLOs: ${args.slo ?? "loadtests/slo.json"}, stack ${args.stack})`,
+    `${ok ? "PASS" : "FAIL"} in ${((performance.now() - t0) / 1000).toFixed(1)} s (SLOs: ${args.slo ?? "contract/slo.json"}, stack ${args.stack})`,
   );
   return ok ? 0 : EXIT_THRESHOLD_FAILED;
 }

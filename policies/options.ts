@@ -1,9 +1,9 @@
 // Rule options per stack, taken from the one settings module the cluster is built from.
-import { GRACE_MARGIN_SECONDS, settingsFor } from "../infra/settings.js";
+import { GRACE_MARGIN_SECONDS, settingsFor } from "../contract/index.js";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-version.js";
 import type { PolicyOptions, StackName } from "./types.js";
 
-/** The options for a stack: its hub drain numbers from infra/settings.ts, then `overrides`. */
+/** The options for a stack: its hub drain numbers from contract/stack-settings.ts, then `overrides`. */
 export function optionsFor(stack: StackName, overrides: Partial<PolicyOptions> = {}) {
   const { shutdown } = settingsFor(stack);
   const options: PolicyOptions = {

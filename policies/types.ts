@@ -10,7 +10,7 @@ export type StackName = "dev" | "prod";
 /** A Kubernetes object as parsed from YAML or read from Pulumi: untrusted, any shape. */
 export type K8sObject = Readonly<Record<string, unknown>>;
 
-/** Settings a rule may read; the defaults come from `infra/settings.ts` (see options.ts). */
+/** Settings a rule may read; the defaults come from `contract/stack-settings.ts` (see options.ts). */
 export interface PolicyOptions {
   readonly stack: StackName;
   /** The hub's DRAIN_SECONDS when its pod does not set it itself. */

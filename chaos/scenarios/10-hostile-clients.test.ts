@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { it } from "vitest";
 import WebSocket from "ws";
-import { memoryBoundBytes } from "../../service/hub/memory-bound.js";
+import { memoryBoundBytes } from "../../contract/index.js";
 import { HUB_PORT, settingsFor } from "../chaos-settings.js";
 import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";

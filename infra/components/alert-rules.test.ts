@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
+import { settingsFor } from "../../contract/index.js";
 import { createMetrics } from "../../service/metrics.js";
-import { settingsFor } from "../settings.js";
 import { promtoolTest } from "../testing/promtool.js";
 import {
   type AlertRule,

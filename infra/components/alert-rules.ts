@@ -2,8 +2,9 @@
 // human now) or `warning` (look during working hours), every alert names its runbook section, and
 // every threshold comes from the stack's settings. Pure: the PrometheusRule, the promtool tests and
 // docs/runbooks.md all read these objects.
+
+import { METRIC, type StackSettings } from "../../contract/index.js";
 import { ERROR_CODES } from "../../service/protocol/index.js";
-import type { StackSettings } from "../settings.js";
 
 /** Port names of the Redis and Sentinel exporters (the scrape's `endpoint` label). */
 export const REDIS_METRICS_PORT_NAME = "redis-metrics";
@@ -72,7 +73,7 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
   const rate = (metric: string, extra = "") => `sum(rate(${metric}{${ns}${extra}}[5m]))`;
   const codes = (list: readonly string[]) => `,code=~"${list.join("|")}"`;
   // Frames and connects are the requests a client makes; errors are counted per request.
-  const requests = `(${rate("wshub_messages_in_total")} + ${rate("wshub_connects_total")})`;
+  const requests = `(${rate(METRIC.messagesIn)} + ${rate(METRIC.connects)})`;
   const hub: AlertRule[] = [
     rule(
       "WshubHubAbsent",
@@ -85,15 +86,15 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
     rule(
       "WshubDeliveryLatencyP99High",
       "critical",
-      `histogram_quantile(0.99, sum by (le) (rate(wshub_delivery_latency_seconds_bucket{${ns}}[5m]))) > ${a.deliveryP99Ms / 1000}`,
+      `histogram_quantile(0.99, sum by (le) (rate(${METRIC.deliveryLatency}_bucket{${ns}}[5m]))) > ${a.deliveryP99Ms / 1000}`,
       "10m",
       `p99 delivery latency above the ${a.deliveryP99Ms} ms SLO`,
-      "Publish-to-socket p99 over 5 m exceeds the SLO in loadtests/slo.json.",
+      "Publish-to-socket p99 over 5 m exceeds the SLO in contract/slo.json.",
     ),
     rule(
       "WshubServerErrorRateHigh",
       "critical",
-      `(${rate("wshub_errors_total", codes(SERVER_ERROR_CODES))} / ${requests}) > ${a.errorRate}`,
+      `(${rate(METRIC.errors, codes(SERVER_ERROR_CODES))} / ${requests}) > ${a.errorRate}`,
       "10m",
       `server errors above ${a.errorRate * 100} % of requests`,
       "The hub answered `unavailable` (its bus or history failed) to more requests than the SLO allows.",
@@ -101,7 +102,7 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
     rule(
       "WshubClientErrorRateHigh",
       "warning",
-      `(${rate("wshub_errors_total", codes(CLIENT_ERROR_CODES))} / ${requests}) > ${a.clientErrorRate}`,
+      `(${rate(METRIC.errors, codes(CLIENT_ERROR_CODES))} / ${requests}) > ${a.clientErrorRate}`,
       "30m",
       `client errors above ${a.clientErrorRate * 100} % of requests`,
       "Clients send refused frames (bad requests, rate limits, forbidden channels): a client release or abuse, not a hub failure.",
@@ -109,7 +110,7 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
     rule(
       "WshubEventLoopSaturated",
       "warning",
-      `max by (namespace, pod) (avg_over_time(wshub_event_loop_lag_seconds{${ns}}[5m])) > ${a.eventLoopLagMs / 1000}`,
+      `max by (namespace, pod) (avg_over_time(${METRIC.eventLoopLag}{${ns}}[5m])) > ${a.eventLoopLagMs / 1000}`,
       "10m",
       `a hub pod's event-loop lag p99 stays above ${a.eventLoopLagMs} ms`,
       "The pod's one event loop is saturated (CPU limit, a hot channel or GC): latency grows for all its sockets.",
@@ -117,7 +118,7 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
     rule(
       "WshubRedisUnreachable",
       "critical",
-      `max by (namespace, pod) (wshub_redis_up{${ns}}) == 0`,
+      `max by (namespace, pod) (${METRIC.redisUp}{${ns}}) == 0`,
       "2m",
       "a hub pod has lost its Redis bus",
       "Cross-node delivery stops on that pod; it is unready until Redis returns.",
@@ -125,11 +126,11 @@ export function alertRuleGroups(s: StackSettings, t: AlertTargets): RuleGroup[] 
     rule(
       "WshubDisconnectSpike",
       "warning",
-      `${rate("wshub_disconnects_total")} > ${a.disconnectSpikePerSecond}`,
+      `${rate(METRIC.disconnects)} > ${a.disconnectSpikePerSecond}`,
       // Longer than a rollout's drain wave, so only unexplained drops alert.
       "10m",
       `more than ${a.disconnectSpikePerSecond} disconnects/s for 10 m`,
-      "Look at wshub_disconnects_total by reason.",
+      `Look at ${METRIC.disconnects} by reason.`,
     ),
   ];
   const groups: RuleGroup[] = [{ name: "wshub.hub", rules: hub }];

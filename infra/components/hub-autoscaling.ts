@@ -2,7 +2,7 @@
 // prometheus-adapter, or a KEDA ScaledObject that queries Prometheus itself and owns the HPA.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import { METRIC, type StackSettings } from "../../contract/index.js";
 
 /** Which source of the connections-per-pod metric the cluster has. */
 export type ConnectionsMetric = "cpu" | "prometheus-adapter" | "keda";
@@ -18,7 +18,7 @@ export interface HubAutoscalingArgs {
 }
 
 /** The hub's gauge of open sockets, as the adapter rule and the KEDA query name it. */
-export const CONNECTIONS_METRIC = "wshub_connections";
+export const CONNECTIONS_METRIC = METRIC.connections;
 
 /**
  * The prometheus-adapter rule (its `rules.custom` entry) that serves CONNECTIONS_METRIC as a

@@ -3,7 +3,7 @@
 // Certificate for the TLS Secret.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HUB_PUBLISH_PATH, HUB_WS_PATH } from "../settings.js";
+import { HUB_PUBLISH_PATH, HUB_WS_PATH } from "../../contract/index.js";
 
 export interface HubRouteArgs {
   namespace: pulumi.Input<string>;

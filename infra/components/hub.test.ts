@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hubEnv, settingsFor } from "../settings.js";
+import { hubEnv, settingsFor } from "../../contract/index.js";
 import { type Json, only, renderComponents } from "../testing/components.js";
 import { validateKubeObject } from "../testing/kube-schema.js";
 import type { HubArgs } from "./hub.js";

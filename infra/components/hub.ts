@@ -2,7 +2,7 @@
 // pods, topology spread), Service, autoscaling, PDB, ServiceAccount and an optional public route.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { HUB_INTERNAL_PORT, HUB_PORT, hubEnv, type StackSettings } from "../settings.js";
+import { HUB_INTERNAL_PORT, HUB_PORT, hubEnv, type StackSettings } from "../../contract/index.js";
 import { type ConnectionsMetric, HubAutoscaling } from "./hub-autoscaling.js";
 import { HubRoute, type HubRouteArgs } from "./hub-route.js";
 import {

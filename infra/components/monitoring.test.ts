@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { settingsFor } from "../settings.js";
+import { settingsFor } from "../../contract/index.js";
 import { type Json, only, renderComponents } from "../testing/components.js";
 import { validateKubeObject } from "../testing/kube-schema.js";
 import { alertRuleGroups } from "./alert-rules.js";

@@ -2,7 +2,7 @@
 // the SLOs and on what breaks them (rules in alert-rules.ts).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 import {
   type AlertTargets,
   alertRuleGroups,

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { settingsFor } from "../../contract/index.js";
 import { REDIS_EXPORTER_IMAGE, REDIS_IMAGE } from "../images.js";
-import { settingsFor } from "../settings.js";
 import { type Json, only, renderComponents } from "../testing/components.js";
 import type { RedisHaArgs } from "./redis-ha.js";
 

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 import { labelsFor, selectorFor } from "./pod.js";
 import { redisPodSpec } from "./redis-pod.js";
 import {
@@ -12,7 +12,7 @@ import {
   redisInitScript,
   redisPreStopScript,
   redisReloadScript,
-} from "./redis-scripts.js";
+} from "./redis-shell-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
 export const REDIS_PORT = 6379;

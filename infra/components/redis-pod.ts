@@ -2,7 +2,7 @@
 // tolerate loading and a preStop that hands the primary over, exporters, the password reload.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../settings.js";
+import type { StackSettings } from "../../contract/index.js";
 import {
   containerSecurityContext,
   podSecurityContext,
@@ -15,7 +15,7 @@ import {
   PRESTOP_WAIT_TRIES,
   pingCommand,
   RUN_DIR,
-} from "./redis-scripts.js";
+} from "./redis-shell-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
 /** uid/gid of the `redis` user in the official image. */

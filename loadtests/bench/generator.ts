@@ -1,7 +1,8 @@
 // The bench's load generator: lean sockets in one process (one clock), speaking each target's
 // dialect, counting deliveries by the broadcast index `i` and timing them by the stamp `t`.
-import { LeanWebSocket } from "../client/lean-websocket.js";
+
 import { ramp } from "../driver/pace.js";
+import { LeanWebSocket } from "../lean-websocket/index.js";
 import { CONNECT_PACKET, encodeEvent, PONG_PACKET } from "../lib/engine-io.js";
 import { jsonKey, scanNumber } from "../lib/json-scan.js";
 import type { Dialect } from "./targets.js";

@@ -41,8 +41,8 @@ process.exitCode = await benchCli("bench", USAGE, true, (flags) => {
     write: flags.write,
     notes: [
       "Ratios are against the raw ws naive loop of the same run. Saturation counts 1,000 broadcasts",
-      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 4 s (BENCHMARKS.md used",
-      "10 s; shorter windows keep the 3-run bench under 10 minutes). Targets (BENCHMARKS.md): one",
+      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 4 s (not 10 s:",
+      "shorter windows keep the 3-run bench under 10 minutes). Targets: one",
       "node ≥ the raw loop; two nodes ≥ Socket.IO + redis adapter; < 8 KB RSS per idle connection.",
       "![deliveries per second](benchmarks.svg)",
     ],

@@ -1,4 +1,4 @@
-// The measurements of BENCHMARKS.md "Method that worked": saturation with at most 32 broadcasts
+// The benchmark's measurements: saturation with at most 32 broadcasts
 // in flight, latency at a fixed rate after a warm-up, memory per idle connection after gc.
 import { paced, pollUntil } from "../driver/pace.js";
 import { LatencyHistogram } from "../lib/latency.js";

@@ -8,10 +8,10 @@ export interface BenchPlan {
   sizes: number[];
   /** Measured broadcasts per size (after a 10 % warm-up). */
   broadcasts: Record<number, number>;
-  /** Fixed latency rate per size, broadcasts/s (BENCHMARKS.md: 50 at 1k, 10 at 5k). */
+  /** Fixed latency rate per size, broadcasts/s (50 at 1k, 10 at 5k). */
   fixedRates: Record<number, number>;
   latencySeconds: number;
-  /** Also measure latency at half of the measured saturation rate (issue 3's target). */
+  /** Also measure latency at half of the measured saturation rate (where the p99 target applies). */
   halfSaturation: boolean;
   idleConnections: number;
 }

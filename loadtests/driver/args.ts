@@ -12,7 +12,7 @@ export interface DriverArgs {
   /** Each node's internal /metrics URL (soak reads memory from them). */
   metricsUrls: string[];
   stack: string;
-  /** Path of the SLO file (default loadtests/slo.json). */
+  /** Path of the SLO file (default contract/slo.json). */
   slo: string | undefined;
   connections: number;
   durationSeconds: number;
@@ -37,7 +37,7 @@ const DEFAULTS: Record<ScenarioName, { connections: number; duration: number; ra
 const LIMITS = { connections: 60_000, durationSeconds: 24 * 3600, rate: 100_000 };
 
 export const USAGE = `usage: npm run load -- --scenario <${SCENARIOS.join("|")}> --url ws://127.0.0.1:8080/v1/ws [--url ...]
-  [--metrics-url http://127.0.0.1:9091/metrics ...] [--stack dev] [--slo loadtests/slo.json] [--connections N] [--duration SECONDS] [--rate MSG_PER_S]
+  [--metrics-url http://127.0.0.1:9091/metrics ...] [--stack dev] [--slo contract/slo.json] [--connections N] [--duration SECONDS] [--rate MSG_PER_S]
   [--connect-rate CONN_PER_S] [--channel NAME] [--token JWT] [--summary FILE.json] [--junit FILE.xml] [--quiet]
 exit codes: 0 all thresholds passed, 99 a threshold failed, 2 bad usage, 1 the run itself failed`;
 

@@ -1,24 +1,35 @@
 // One hub client of the driver over the lean socket: hello, subscribe (with resume), seq checking
 // and delivery latency read from the frame bytes without JSON.parse on the hot path.
-import { LeanWebSocket } from "../client/lean-websocket.js";
+import {
+  CLOSE,
+  type ErrorCode,
+  type MsgFrame,
+  type ServerFrame,
+  type SubFrame,
+} from "../../service/protocol/index.js";
+import { LeanWebSocket } from "../lean-websocket/index.js";
 import { hasStringValue, jsonKey, scanNumber } from "../lib/json-scan.js";
 import { SeqTracker } from "../lib/seq-gaps.js";
 import type { Recorder } from "./recorder.js";
 
 const OP = jsonKey("op");
-const MSG = new TextEncoder().encode("msg");
+const MSG = new TextEncoder().encode("msg" satisfies MsgFrame["op"]);
 const SEQ = jsonKey("seq");
 const T = jsonKey("t");
 const decoder = new TextDecoder();
 
-/** A non-`msg` server frame, parsed. */
+/** The ops of the server frames other than `msg` (service/protocol). */
+export type ControlOp = Exclude<ServerFrame, MsgFrame>["op"];
+
+/** A non-`msg` server frame, parsed: the fields the driver reads, named as the protocol names them. */
 export type ControlFrame = {
-  op: string;
+  op: ControlOp;
+  node?: string;
   ch?: string;
   seq?: number;
   epoch?: string;
   id?: string;
-  code?: string;
+  code?: ErrorCode;
   recovered?: boolean;
 };
 
@@ -35,7 +46,7 @@ export interface HubConnectionOptions {
 }
 
 interface Waiter {
-  op: string;
+  op: ControlOp;
   /** undefined when the server answered with an error instead. */
   resolve: (frame: ControlFrame | undefined) => void;
 }
@@ -83,13 +94,14 @@ export class HubConnection {
     recorder.connectTime.record(this.ws.connectMs);
     const helloFrame = await hello;
     if (!helloFrame) return this.failed();
-    this.node = (helloFrame as { node?: string }).node;
+    this.node = helloFrame.node;
     const ch = this.options.channel;
     if (ch !== undefined) {
       const last = this.tracker.last(ch);
       const resume = last !== undefined && this.epoch ? { since: last, epoch: this.epoch } : {};
       const subscribed = this.next("subscribed", Math.max(1, deadline - performance.now()));
-      this.ws.send(JSON.stringify({ op: "sub", ch, ...resume }));
+      const sub: SubFrame = { op: "sub", ch, ...resume };
+      this.ws.send(JSON.stringify(sub));
       const frame = await subscribed;
       if (!frame) return this.failed();
       this.epoch = frame.epoch;
@@ -114,7 +126,7 @@ export class HubConnection {
   async close(): Promise<void> {
     this.expectingClose = true;
     if (!this.ws) return;
-    this.ws.close(1000);
+    this.ws.close(CLOSE.normal.code);
     await this.ws.closed(2_000);
   }
 
@@ -126,7 +138,7 @@ export class HubConnection {
   }
 
   /** Resolves with the next frame of `op`, or undefined after `ms`. */
-  private next(op: string, ms: number): Promise<ControlFrame | undefined> {
+  private next(op: ControlOp, ms: number): Promise<ControlFrame | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;

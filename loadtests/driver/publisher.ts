@@ -1,6 +1,7 @@
 // The publishing side of fanout, soak and reconnect-storm: `pub` frames with ids at a fixed rate,
 // each acknowledged by `ok` (its seq is what subscribers must reach).
 
+import { pubText } from "../lib/hub-frames.js";
 import { payloadJson } from "../lib/payload.js";
 import { type ControlFrame, HubConnection } from "./hub-connection.js";
 import { paced, pollUntil } from "./pace.js";
@@ -39,9 +40,7 @@ export class Publisher {
       durationMs,
       (i) => {
         const id = `${prefix}${i}`;
-        if (
-          !this.conn.send(`{"op":"pub","ch":"${channel}","id":"${id}","data":${payloadJson()}}`)
-        ) {
+        if (!this.conn.send(pubText(channel, id, payloadJson()))) {
           this.recorder.fail("publish_not_sent");
           return;
         }

@@ -10,8 +10,8 @@ import { connectRamp } from "./scenarios/connect-ramp.js";
 import { fanout } from "./scenarios/fanout.js";
 import { reconnectStorm } from "./scenarios/reconnect-storm.js";
 
-/** The SLO file next to this folder: loadtests/slo.json. */
-export const DEFAULT_SLO_FILE = new URL("../slo.json", import.meta.url);
+/** The one SLO file: contract/slo.json. */
+export const DEFAULT_SLO_FILE = new URL("../../contract/slo.json", import.meta.url);
 
 export interface RunOptions {
   scenario: ScenarioName;

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROTOCOL_PATH } from "../../service/protocol/index.js";
 import type { RunningHub } from "../../testkit/running-hub.js";
 import { OwnedProcess } from "./child-process.js";
 import { freePort } from "./free-port.js";
@@ -52,7 +53,7 @@ export function ensureHubBuilt(): void {
 export interface HubProcessOptions {
   nodeId: string;
   redisUrl?: string;
-  /** Extra hub settings (env names of issue 3). */
+  /** Extra hub settings (the hub's env names, contract/hub-env.ts). */
   env?: Record<string, string>;
   /** Node flags, e.g. --expose-gc for the memory bench. */
   execArgv?: string[];
@@ -135,7 +136,7 @@ export async function startHubProcess(
     name: options.nodeId,
     nodeId: options.nodeId,
     port,
-    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    wsUrl: `ws://127.0.0.1:${port}${PROTOCOL_PATH}`,
     httpUrl,
     internalUrl,
     process: proc,

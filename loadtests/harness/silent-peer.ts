@@ -2,6 +2,7 @@
 // or the server's FIN. Tests use it to prove the hub cuts such sockets instead of waiting on them.
 import { randomBytes } from "node:crypto";
 import { createConnection, type Socket } from "node:net";
+import { PROTOCOL_PATH } from "../../service/protocol/index.js";
 import { FrameDecoder, OPCODE, parseClose } from "../lib/ws-frame.js";
 import { parseUpgradeResponse, upgradeRequest } from "../lib/ws-handshake.js";
 
@@ -26,7 +27,7 @@ export class SilentPeer {
   }
 
   /** Upgrades on 127.0.0.1:`port`; rejects when the server answers anything but 101. */
-  static connect(port: number, path = "/v1/ws"): Promise<SilentPeer> {
+  static connect(port: number, path = PROTOCOL_PATH): Promise<SilentPeer> {
     return new Promise((resolve, reject) => {
       // Half-open allowed: Node would otherwise answer the server's FIN by itself.
       const socket = createConnection({ host: "127.0.0.1", port, allowHalfOpen: true });

@@ -33,10 +33,10 @@ export const settings = {
     .split(",")
     .map((u) => u.trim())
     .filter((u) => u.length > 0),
-  /** Which stack's SLOs gate the run (a key of loadtests/slo.json). */
+  /** Which stack's SLOs gate the run (a key of contract/slo.json). */
   stack: env("STACK", "dev"),
-  /** Path of the SLO file relative to this directory. */
-  sloFile: env("SLO_FILE", "../slo.json"),
+  /** Path of the SLO file relative to this directory (the one SLO file, contract/slo.json). */
+  sloFile: env("SLO_FILE", "../../contract/slo.json"),
   vus: envInt("VUS", 100),
   /** Seconds of steady load. */
   durationSeconds: envInt("DURATION", 60),

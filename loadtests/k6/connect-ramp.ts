@@ -13,7 +13,7 @@ import {
   summaryTrendStats,
   thresholdsFor,
 } from "./config.ts";
-import { HubClient } from "./hub-client.ts";
+import { K6HubConnection } from "./k6-hub-connection.ts";
 
 const holdUntil = rampSeconds(settings.vus) + settings.durationSeconds;
 
@@ -34,7 +34,7 @@ export const options: Options = {
 
 /** One VU: one connection, opened at its paced moment and held to the common end. */
 export default function (): void {
-  const client = new HubClient({ start: __VU });
+  const client = new K6HubConnection({ start: __VU });
   setTimeout(() => client.connect(), connectDelayMs(__VU));
   const end = exec.scenario.startTime + holdUntil * 1000;
   setTimeout(() => client.finish(), Math.max(0, end - Date.now()));

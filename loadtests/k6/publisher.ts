@@ -4,9 +4,10 @@
 // publish is sent again with the same id, so the hub stores it once.
 import http from "k6/http";
 import { clearInterval, setInterval, setTimeout } from "k6/timers";
+import { pubText } from "../lib/hub-frames.ts";
 import { payloadJson } from "../lib/payload.ts";
 import { httpBase, settings } from "./config.ts";
-import { type Frame, HubClient } from "./hub-client.ts";
+import { type Frame, K6HubConnection } from "./k6-hub-connection.ts";
 import { errors, messagesPublished } from "./metrics.ts";
 
 /** Bound on waiting for the last acknowledgements after the last publish. */
@@ -31,7 +32,7 @@ export function publishFor(seconds: number): void {
   const acked = new Set<string>();
   let sent = 0;
   let timer: ReturnType<typeof setInterval> | undefined;
-  const client = new HubClient({
+  const client = new K6HubConnection({
     start: 0,
     // Every (re)connection: send again what is still unacknowledged, in order.
     onReady: (c) => {
@@ -71,7 +72,7 @@ export function publishFor(seconds: number): void {
       return;
     }
     const id = `${prefix}${sent++}`;
-    const text = `{"op":"pub","ch":${JSON.stringify(settings.channel)},"id":"${id}","data":${payloadJson()}}`;
+    const text = pubText(settings.channel, id, payloadJson());
     pending.set(id, { text, sends: 1 });
     // Not sent while reconnecting: onReady sends it with the rest.
     client.send(text);

@@ -4,16 +4,17 @@
 // subscriber whose node died and never came back counts its whole tail, not zero.
 import { clearTimeout, setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
+import { subText } from "../lib/hub-frames.ts";
 import { connectDelayMs, connectParams, settings } from "./config.ts";
-import { type Frame, HubClient } from "./hub-client.ts";
+import { type Frame, K6HubConnection } from "./k6-hub-connection.ts";
 import { errors, messagesLost } from "./metrics.ts";
 
 /** Bound on one audit attempt. */
 const AUDIT_TIMEOUT_MS = 5_000;
 
 /** Runs one subscriber of CHANNEL until `untilMs` (epoch ms); returns the client (for a storm). */
-export function subscribeUntil(untilMs: number): HubClient {
-  const client = new HubClient({ start: __VU, channel: settings.channel });
+export function subscribeUntil(untilMs: number): K6HubConnection {
+  const client = new K6HubConnection({ start: __VU, channel: settings.channel });
   setTimeout(() => client.connect(), connectDelayMs(__VU));
   setTimeout(
     () => {
@@ -45,7 +46,7 @@ function audit(last: number, epoch: string, attempt: number): void {
     if (typeof event?.data !== "string") return;
     const frame = JSON.parse(event.data) as Frame;
     if (frame.op === "hello") {
-      ws.send(JSON.stringify({ op: "sub", ch: settings.channel, since: last, epoch }));
+      ws.send(subText(settings.channel, { since: last, epoch }));
     } else if (frame.op === "subscribed" && typeof frame.seq === "number") {
       clearTimeout(timer);
       if (frame.seq > last) messagesLost.add(frame.seq - last);

@@ -1,4 +1,4 @@
-// Per-channel sequence checking on one connection: PROTOCOL.md promises every message once, in
+// Per-channel sequence checking on one connection: docs/protocol.md promises every message once, in
 // seq order, with no gap, while subscribed. Counts what broke that promise.
 
 interface ChannelState {

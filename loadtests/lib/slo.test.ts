@@ -10,7 +10,9 @@ import {
   toK6Thresholds,
 } from "./slo.js";
 
-const file = JSON.parse(readFileSync(new URL("../slo.json", import.meta.url), "utf8")) as unknown;
+const file = JSON.parse(
+  readFileSync(new URL("../../contract/slo.json", import.meta.url), "utf8"),
+) as unknown;
 const dev = sloForStack(file, "dev");
 
 describe("sloForStack", () => {

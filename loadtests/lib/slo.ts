@@ -1,4 +1,4 @@
-// The SLO file (loadtests/slo.json) turned into thresholds: k6 threshold expressions for the
+// The SLO file (contract/slo.json) turned into thresholds: k6 threshold expressions for the
 // scripts, and the same thresholds evaluated by the Node driver, so both gate on identical rules.
 // No runtime imports: k6 loads this file as it is.
 

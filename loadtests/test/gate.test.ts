@@ -56,7 +56,7 @@ describe("npm run load:gate", () => {
   }, 180_000);
 
   it("exits 99 when the SLO file is impossible to meet", async () => {
-    const slo = JSON.parse(readFileSync(join(ROOT, "loadtests/slo.json"), "utf8")) as {
+    const slo = JSON.parse(readFileSync(join(ROOT, "contract/slo.json"), "utf8")) as {
       dev: Record<string, number>;
     };
     const impossible = { ...slo, dev: { ...slo.dev, connectTimeP95Ms: 0, deliveryP50Ms: 0 } };

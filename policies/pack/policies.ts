@@ -46,7 +46,7 @@ function stackOf(config: PackConfig) {
   return stackNameOf(config.stack) ?? stackNameOf(running.split("/").at(-1)) ?? "prod";
 }
 
-/** Rule options from the policy's config, defaults from infra/settings.ts for the stack. */
+/** Rule options from the policy's config, defaults from contract/stack-settings.ts for the stack. */
 export function optionsFromConfig(config: PackConfig): PolicyOptions {
   const kubernetesVersion = parseKubernetesVersion(config.kubernetesVersion);
   const overrides: Partial<PolicyOptions> = {

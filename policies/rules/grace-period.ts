@@ -33,7 +33,7 @@ export const gracePeriod = defineRule({
   title: "Hub pods get a grace period longer than preStop + shutdown delay + drain + margin",
   rationale:
     "If the kubelet's SIGKILL comes before the drain ends, clients are cut instead of told to reconnect.",
-  fix: "Raise terminationGracePeriodSeconds (infra/settings.ts shutdown) or shorten DRAIN_SECONDS.",
+  fix: "Raise terminationGracePeriodSeconds (contract/stack-settings.ts shutdown) or shorten DRAIN_SECONDS.",
   crossObject: false,
   check: (obj, ctx) => {
     const pod = podTemplateOf(obj);

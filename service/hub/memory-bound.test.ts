@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
 import {
   BASE_BYTES,
   CONNECTION_OVERHEAD_BYTES,
   HTTP_HEADER_BYTES,
   maxConnectionBytesWithin,
   memoryBoundBytes,
-} from "./memory-bound.js";
+} from "../../contract/index.js";
+import { loadConfig } from "../config.js";
 
 describe("memoryBoundBytes", () => {
   it("adds the base, every connection's bound and every HTTP socket's request", () => {

@@ -1,4 +1,4 @@
-// The lean load client of BENCHMARKS.md: a WebSocket over raw TCP with the minimal frame codec,
+// The lean load client: a WebSocket over raw TCP with the minimal frame codec,
 // so the generator spends its core on the test, not on a client library.
 import { createHash, randomBytes } from "node:crypto";
 import { type Socket, connect as tcpConnect } from "node:net";

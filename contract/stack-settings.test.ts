@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import slo from "../loadtests/slo.json" with { type: "json" };
+import { memoryBoundBytes } from "./memory-bound.js";
+import slo from "./slo.json" with { type: "json" };
 import {
   GRACE_MARGIN_SECONDS,
-  hubEnv,
+  hubMemoryNeededMiB,
   parseStackName,
   SettingsError,
   settingsFor,
-} from "./settings.js";
+} from "./stack-settings.js";
 
 const issuesOf = (fn: () => unknown): string[] => {
   try {
@@ -94,6 +95,49 @@ describe("settingsFor", () => {
     expect(issuesOf(() => settingsFor("prod", overrides)).join("\n")).toMatch(message);
   });
 
+  it("refuses a pod memory limit that cannot hold the hub's memory bound, naming what fits", () => {
+    const needed = hubMemoryNeededMiB(settingsFor("prod"));
+    expect(() =>
+      settingsFor("prod", { resources: { limits: { memoryMiB: needed } } }),
+    ).not.toThrow();
+    const issues = issuesOf(() =>
+      settingsFor("prod", { resources: { limits: { memoryMiB: needed - 1 } } }),
+    ).join("\n");
+    expect(issues).toMatch(
+      new RegExp(
+        `limits.memoryMiB: ${needed - 1} MiB cannot hold the hub's memory bound of ${needed} MiB`,
+      ),
+    );
+    expect(issues).toMatch(
+      new RegExp(`at least ${needed}, or lower hub.maxConnectionBytes to at most \\d+`),
+    );
+  });
+
+  it("refuses 10,000 connections of 5 MiB in a 1 GiB pod and says to scale out instead", () => {
+    const issues = issuesOf(() =>
+      settingsFor("prod", {
+        hub: { maxConnections: 10_000, maxConnectionBytes: 5 * 1024 * 1024 },
+        resources: { requests: { memoryMiB: 512 }, limits: { memoryMiB: 1024 } },
+      }),
+    ).join("\n");
+    expect(issues).toMatch(/1024 MiB cannot hold the hub's memory bound of \d+ MiB/);
+    expect(issues).toMatch(/lower hub.maxConnections \(and scale out with more replicas\)/);
+  });
+
+  it("holds every shipped stack's memory bound within its pod limit", () => {
+    for (const stack of ["dev", "prod"] as const) {
+      const s = settingsFor(stack);
+      expect(hubMemoryNeededMiB(s), stack).toBeLessThanOrEqual(s.resources.limits.memoryMiB);
+      expect(hubMemoryNeededMiB(s) * 1024 * 1024).toBeGreaterThanOrEqual(memoryBoundBytes(s.hub));
+    }
+  });
+
+  it("refuses a slow-consumer buffer that is not below the per-connection bound", () => {
+    expect(
+      issuesOf(() => settingsFor("prod", { hub: { slowConsumerBytes: 768 * 1024 } })).join("\n"),
+    ).toMatch(/slowConsumerBytes must be below hub.maxConnectionBytes/);
+  });
+
   it("refuses a dev single Redis with more than one replica", () => {
     expect(issuesOf(() => settingsFor("dev", { redis: { replicas: 3 } })).join("\n")).toMatch(
       /mode single runs exactly 1 replica/,
@@ -113,28 +157,5 @@ describe("parseStackName", () => {
   it("accepts the shipped stacks and names them when refusing another", () => {
     expect(parseStackName("dev")).toBe("dev");
     expect(() => parseStackName("staging")).toThrow(/use one of dev, prod/);
-  });
-});
-
-describe("hubEnv", () => {
-  it("maps every shared number to the hub's environment names", () => {
-    const s = settingsFor("prod");
-    expect(hubEnv(s)).toEqual({
-      PORT: "8080",
-      INTERNAL_PORT: "9091",
-      MAX_CONNECTIONS: String(s.hub.maxConnections),
-      MAX_CONNECTIONS_PER_IP: String(s.hub.maxConnectionsPerIp),
-      MAX_PAYLOAD_BYTES: String(s.hub.maxPayloadBytes),
-      MAX_SUBSCRIPTIONS: String(s.hub.maxSubscriptions),
-      MAX_PUBLISH_RATE: String(s.hub.maxPublishRate),
-      SLOW_CONSUMER_BYTES: String(s.hub.slowConsumerBytes),
-      HEARTBEAT_SECONDS: String(s.hub.heartbeatSeconds),
-      HISTORY_SIZE: String(s.hub.historySize),
-      HISTORY_TTL_SECONDS: String(s.hub.historyTtlSeconds),
-      DEDUPE_SECONDS: String(s.hub.dedupeSeconds),
-      DRAIN_SECONDS: "25",
-      SHUTDOWN_DELAY_SECONDS: "5",
-      REDIS_MIN_REPLICAS: "1",
-    });
   });
 });

@@ -12,7 +12,7 @@ import {
   redisInitScript,
   redisPreStopScript,
   redisReloadScript,
-} from "./redis-scripts.js";
+} from "./redis-shell-scripts.js";
 
 const hosts = [0, 1, 2].map((i) => `wshub-redis-${i}.wshub-redis-headless.wshub.svc.cluster.local`);
 const topology = (dir: string, mode: RedisTopology["mode"] = "sentinel"): RedisTopology => ({

@@ -1,6 +1,8 @@
-// Default numbers per stack; infra/settings.ts validates them and merges Pulumi config over them.
-import slo from "../loadtests/slo.json" with { type: "json" };
-import type { Settings, StackName } from "./settings.js";
+// Default numbers per stack; stack-settings.ts validates them and merges Pulumi config over them.
+import { SLO } from "./slo.js";
+import type { Settings, StackName } from "./stack-schema.js";
+
+const KiB = 1024;
 
 const probes = {
   // 60 s to start (startup gates liveness), quick readiness flip, patient liveness.
@@ -17,7 +19,7 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       minReplicas: 2,
       maxReplicas: 4,
       cpuUtilizationPercent: 70,
-      connectionsPerPod: 2000,
+      connectionsPerPod: 1500,
       scaleDownStabilizationSeconds: 300,
       scaleDownPods: 1,
       scaleDownPeriodSeconds: 120,
@@ -33,15 +35,19 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     shutdown: { drainSeconds: 10, shutdownDelaySeconds: 5, terminationGracePeriodSeconds: 30 },
     resources: {
       requests: { cpuMillis: 100, memoryMiB: 128 },
-      limits: { cpuMillis: 500, memoryMiB: 256 },
+      // Holds the hub's memory bound: 2000 × 5200 KiB + 512 × 80 KiB + 96 MiB = 10293 MiB.
+      limits: { cpuMillis: 500, memoryMiB: 10304 },
     },
     hub: {
-      maxConnections: 5000,
+      maxConnections: 2000,
       maxConnectionsPerIp: 200,
       maxPayloadBytes: 65536,
       maxSubscriptions: 100,
       maxPublishRate: 50,
-      slowConsumerBytes: 1048576,
+      slowConsumerBytes: 1024 * KiB,
+      maxConnectionBytes: 5120 * KiB,
+      maxHttpSockets: 512,
+      maxChannels: 100_000,
       heartbeatSeconds: 25,
       historySize: 100,
       historyTtlSeconds: 300,
@@ -59,8 +65,8 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       },
     },
     alerts: {
-      deliveryP99Ms: slo.dev.deliveryP99Ms,
-      errorRate: slo.dev.errorRate,
+      deliveryP99Ms: SLO.dev.deliveryP99Ms,
+      errorRate: SLO.dev.errorRate,
       clientErrorRate: 0.05,
       eventLoopLagMs: 100,
       disconnectSpikePerSecond: 20,
@@ -70,9 +76,9 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     replicas: 6,
     hpa: {
       minReplicas: 6,
-      maxReplicas: 24,
+      maxReplicas: 60,
       cpuUtilizationPercent: 70,
-      connectionsPerPod: 6000,
+      connectionsPerPod: 2400,
       scaleDownStabilizationSeconds: 600,
       scaleDownPods: 1,
       scaleDownPeriodSeconds: 120,
@@ -87,16 +93,20 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
     probes,
     shutdown: { drainSeconds: 25, shutdownDelaySeconds: 5, terminationGracePeriodSeconds: 45 },
     resources: {
-      requests: { cpuMillis: 500, memoryMiB: 512 },
-      limits: { cpuMillis: 2000, memoryMiB: 1024 },
+      requests: { cpuMillis: 500, memoryMiB: 1024 },
+      // Holds the hub's memory bound: 3000 × 848 KiB + 512 × 80 KiB + 96 MiB = 2621 MiB.
+      limits: { cpuMillis: 2000, memoryMiB: 3072 },
     },
     hub: {
-      maxConnections: 10000,
+      maxConnections: 3000,
       maxConnectionsPerIp: 100,
       maxPayloadBytes: 65536,
       maxSubscriptions: 200,
       maxPublishRate: 100,
-      slowConsumerBytes: 1048576,
+      slowConsumerBytes: 512 * KiB,
+      maxConnectionBytes: 768 * KiB,
+      maxHttpSockets: 512,
+      maxChannels: 100_000,
       heartbeatSeconds: 25,
       historySize: 500,
       historyTtlSeconds: 3600,
@@ -114,8 +124,8 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       },
     },
     alerts: {
-      deliveryP99Ms: slo.prod.deliveryP99Ms,
-      errorRate: slo.prod.errorRate,
+      deliveryP99Ms: SLO.prod.deliveryP99Ms,
+      errorRate: SLO.prod.errorRate,
       clientErrorRate: 0.05,
       eventLoopLagMs: 100,
       disconnectSpikePerSecond: 50,

@@ -4,6 +4,7 @@
 import { setTimeout } from "k6/timers";
 import { WebSocket } from "k6/websockets";
 import { backoffDelay, closeAction, retryAfterDelay } from "../lib/close-policy.ts";
+import { type LoadFrame, subText } from "../lib/hub-frames.ts";
 import { SeqTracker } from "../lib/seq-gaps.ts";
 import { connectParams, settings } from "./config.ts";
 import {
@@ -20,30 +21,22 @@ import {
 /** Failed attempts in a row after which a client gives up (each one already counted). */
 const MAX_ATTEMPTS = 30;
 
-export type Frame = {
-  op?: string;
-  ch?: string;
-  seq?: number;
-  epoch?: string;
-  id?: string;
-  code?: string;
-  recovered?: boolean;
-  data?: { t?: number };
-};
+/** A server frame as the load clients read it (held to service/protocol by lib/hub-frames.test.ts). */
+export type Frame = LoadFrame;
 
-export interface HubClientOptions {
+export interface K6HubConnectionOptions {
   /** Index into HUB_URLS of the first attempt; later attempts rotate from there. */
   start: number;
   /** Channel to subscribe to after hello; none for connect-only clients and the publisher. */
   channel?: string;
   /** Every connection (and every reconnection) that is ready: hello, and subscribed if any. */
-  onReady?: (client: HubClient) => void;
+  onReady?: (client: K6HubConnection) => void;
   /** Every frame that is not a `msg` (ok and error frames for the publisher). */
   onFrame?: (frame: Frame) => void;
 }
 
 /** A hub connection with the metrics every scenario records. */
-export class HubClient {
+export class K6HubConnection {
   readonly tracker = new SeqTracker();
   private ws: WebSocket | undefined;
   private epoch: string | undefined;
@@ -55,7 +48,7 @@ export class HubClient {
   private countedGaps = 0;
   private countedDuplicates = 0;
 
-  constructor(private readonly options: HubClientOptions) {}
+  constructor(private readonly options: K6HubConnectionOptions) {}
 
   /** Whether the connection is open and ready (subscribed when a channel is set). */
   get open(): boolean {
@@ -142,8 +135,9 @@ export class HubClient {
         if (ch === undefined) this.becameReady();
         else {
           const last = this.tracker.last(ch);
-          const resume = last !== undefined && this.epoch ? { since: last, epoch: this.epoch } : {};
-          this.ws?.send(JSON.stringify({ op: "sub", ch, ...resume }));
+          const resume =
+            last !== undefined && this.epoch ? { since: last, epoch: this.epoch } : undefined;
+          this.ws?.send(subText(ch, resume));
         }
         break;
       case "subscribed":

@@ -1,106 +1,14 @@
 // The numbers the cluster (infra/) and the chaos suite (chaos/) must agree on, per stack.
 // PURE module: no Pulumi import, so chaos/ and loadtests/ can import it directly.
-import { z } from "zod";
-import slo from "../loadtests/slo.json" with { type: "json" };
-import { DEFAULTS } from "./settings-defaults.js";
+import { maxConnectionBytesWithin, memoryBoundBytes } from "./memory-bound.js";
+import { SLO, type Slo } from "./slo.js";
+import { DEFAULTS } from "./stack-defaults.js";
+import { type Settings, STACKS, type StackName, settingsSchema } from "./stack-schema.js";
 
-/** The stacks this template ships. */
-export const STACKS = ["dev", "prod"] as const;
-export type StackName = (typeof STACKS)[number];
-
-/** The hub's public port: the WebSocket path and the publish API only (env PORT). */
-export const HUB_PORT = 8080;
-/** The hub's internal port: /livez, /readyz, /metrics for the kubelet and Prometheus (env INTERNAL_PORT). */
-export const HUB_INTERNAL_PORT = 9091;
-/** The public paths the ingress routes: the WebSocket endpoint and the publish API. */
-export const HUB_WS_PATH = "/v1/ws";
-export const HUB_PUBLISH_PATH = "/v1/publish";
 /** Seconds the grace period must leave after drain + delay for flushing and closing Redis. */
 export const GRACE_MARGIN_SECONDS = 5;
 
-export type Slo = (typeof slo)["prod"];
-
-const count = z.int().min(0);
-const positive = z.int().min(1);
-
-const probeSchema = z.strictObject({
-  periodSeconds: positive,
-  failureThreshold: positive,
-  timeoutSeconds: positive,
-});
-
-const resourcesSchema = z.strictObject({
-  /** CPU in millicores, memory in MiB: numbers so they can be compared and reused by docker. */
-  requests: z.strictObject({ cpuMillis: positive, memoryMiB: positive }),
-  limits: z.strictObject({ cpuMillis: positive.optional(), memoryMiB: positive }),
-});
-
-const settingsSchema = z.strictObject({
-  replicas: positive,
-  hpa: z.strictObject({
-    minReplicas: positive,
-    maxReplicas: positive,
-    cpuUtilizationPercent: z.int().min(10).max(100),
-    /** Target of the Pods metric `wshub_connections` (average per pod). */
-    connectionsPerPod: positive,
-    /** Long window so a traffic dip does not churn WebSockets by removing pods. */
-    scaleDownStabilizationSeconds: count.max(3600),
-    /** At most this many pods removed per scaleDownPeriodSeconds. */
-    scaleDownPods: positive,
-    scaleDownPeriodSeconds: positive.max(1800),
-  }),
-  rollout: z.strictObject({
-    maxSurge: count,
-    maxUnavailable: count,
-    minReadySeconds: count,
-    progressDeadlineSeconds: positive,
-    revisionHistoryLimit: count,
-  }),
-  probes: z.strictObject({ startup: probeSchema, readiness: probeSchema, liveness: probeSchema }),
-  shutdown: z.strictObject({
-    drainSeconds: positive,
-    shutdownDelaySeconds: count,
-    terminationGracePeriodSeconds: positive,
-  }),
-  resources: resourcesSchema,
-  hub: z.strictObject({
-    maxConnections: positive,
-    maxConnectionsPerIp: positive,
-    maxPayloadBytes: positive,
-    maxSubscriptions: positive,
-    maxPublishRate: positive,
-    slowConsumerBytes: positive,
-    heartbeatSeconds: positive,
-    historySize: count,
-    historyTtlSeconds: positive,
-    dedupeSeconds: positive,
-  }),
-  redis: z.strictObject({
-    /** `sentinel`: a primary, replicas and one Sentinel per pod; `single`: one Redis, no failover. */
-    mode: z.enum(["sentinel", "single"]),
-    replicas: positive,
-    /** Replicas that must acknowledge a write (REDIS_MIN_REPLICAS for the hub's WAIT). */
-    minReplicasAck: count,
-    sentinelQuorum: positive,
-    storageGiB: positive,
-    resources: resourcesSchema,
-  }),
-  alerts: z.strictObject({
-    deliveryP99Ms: positive,
-    errorRate: z.number().gt(0).lt(1),
-    /** Client errors (refused frames) per request that deserve a look (warning only). */
-    clientErrorRate: z.number().gt(0).lt(1),
-    /** Event-loop lag p99 (5 m average) per pod above which the pod counts as saturated. */
-    eventLoopLagMs: positive,
-    /** Disconnects per second (whole service, 5 m rate) that count as a drop spike. */
-    disconnectSpikePerSecond: z.number().positive(),
-  }),
-});
-
-export type Settings = z.infer<typeof settingsSchema>;
 export type StackSettings = Settings & { stack: StackName; slo: Slo };
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
-export type SettingsOverrides = DeepPartial<Settings>;
 
 /** A stack name or setting value that cannot be deployed; the message names every bad field. */
 export class SettingsError extends Error {
@@ -133,7 +41,7 @@ export function settingsFor(stack: StackName, overrides: unknown = {}): StackSet
   if (!parsed.success || issues.length > 0) {
     throw new SettingsError(`invalid ${stack} settings:\n  ${issues.join("\n  ")}`, issues);
   }
-  return deepFreeze({ ...parsed.data, stack, slo: { ...slo[stack] } });
+  return deepFreeze({ ...parsed.data, stack, slo: { ...SLO[stack] } });
 }
 
 // Rules that span fields: each message names the fields and what to change.
@@ -184,6 +92,7 @@ function crossFieldIssues(s: Settings): string[] {
   if (cpuLimit !== undefined && cpuLimit < s.resources.requests.cpuMillis) {
     issues.push("resources.limits.cpuMillis must be at least resources.requests.cpuMillis");
   }
+  issues.push(...hubMemoryIssues(s));
   const r = s.redis;
   if (r.mode === "single" && (r.replicas !== 1 || r.minReplicasAck !== 0)) {
     issues.push("redis: mode single runs exactly 1 replica with minReplicasAck 0");
@@ -202,26 +111,36 @@ function crossFieldIssues(s: Settings): string[] {
   return issues;
 }
 
-/** The hub's environment for these settings: shared by the Deployment and the chaos containers. */
-export function hubEnv(s: Settings): Record<string, string> {
+const MiB = 1024 * 1024;
+
+/** The container memory limit, in MiB, that holds the hub's memory bound (memory-bound.ts). */
+export function hubMemoryNeededMiB(s: Settings): number {
+  return Math.ceil(memoryBoundBytes(s.hub) / MiB);
+}
+
+// A hub whose bound exceeds its container's limit is OOM-killed by hostile clients before it can
+// close them with 1013, taking every other client on the pod with it.
+function hubMemoryIssues(s: Settings): string[] {
   const h = s.hub;
-  return {
-    PORT: String(HUB_PORT),
-    INTERNAL_PORT: String(HUB_INTERNAL_PORT),
-    MAX_CONNECTIONS: String(h.maxConnections),
-    MAX_CONNECTIONS_PER_IP: String(h.maxConnectionsPerIp),
-    MAX_PAYLOAD_BYTES: String(h.maxPayloadBytes),
-    MAX_SUBSCRIPTIONS: String(h.maxSubscriptions),
-    MAX_PUBLISH_RATE: String(h.maxPublishRate),
-    SLOW_CONSUMER_BYTES: String(h.slowConsumerBytes),
-    HEARTBEAT_SECONDS: String(h.heartbeatSeconds),
-    HISTORY_SIZE: String(h.historySize),
-    HISTORY_TTL_SECONDS: String(h.historyTtlSeconds),
-    DEDUPE_SECONDS: String(h.dedupeSeconds),
-    DRAIN_SECONDS: String(s.shutdown.drainSeconds),
-    SHUTDOWN_DELAY_SECONDS: String(s.shutdown.shutdownDelaySeconds),
-    REDIS_MIN_REPLICAS: String(s.redis.minReplicasAck),
-  };
+  const issues: string[] = [];
+  if (h.slowConsumerBytes >= h.maxConnectionBytes) {
+    issues.push(
+      "hub.slowConsumerBytes must be below hub.maxConnectionBytes: the send buffer is one part of what a connection holds",
+    );
+  }
+  const limitMiB = s.resources.limits.memoryMiB;
+  const neededMiB = hubMemoryNeededMiB(s);
+  if (neededMiB > limitMiB) {
+    const fits = maxConnectionBytesWithin(limitMiB * MiB, h);
+    const lower =
+      fits >= 16 * 1024
+        ? `lower hub.maxConnectionBytes to at most ${fits}`
+        : "lower hub.maxConnections (and scale out with more replicas)";
+    issues.push(
+      `resources.limits.memoryMiB: ${limitMiB} MiB cannot hold the hub's memory bound of ${neededMiB} MiB (hub.maxConnections ${h.maxConnections} × (hub.maxConnectionBytes + per-connection overhead + hub.maxPayloadBytes) + hub.maxHttpSockets × a request + the process base): raise resources.limits.memoryMiB to at least ${neededMiB}, or ${lower}`,
+    );
+  }
+  return issues;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
