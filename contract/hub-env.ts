@@ -37,6 +37,11 @@ export const HUB_SETTINGS = [
   "MAX_HTTP_SOCKETS",
   "HTTP_HEADERS_TIMEOUT_SECONDS",
   "HTTP_REQUEST_TIMEOUT_SECONDS",
+  "NAMESPACES",
+  "NAMESPACES_FILE",
+  "MAX_PRESENCE_MEMBERS",
+  "PRESENCE_HEARTBEAT_SECONDS",
+  "MAX_PRESENCE_RATE",
 ] as const;
 
 /** Secrets: each may also come as NAME_FILE, a mounted file re-read when it changes. */

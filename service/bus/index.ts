@@ -11,3 +11,10 @@ export type {
   StoredMessage,
 } from "./broker.js";
 export { MemoryBroker } from "./memory-broker.js";
+export { MemoryPresence } from "./memory-presence.js";
+export type {
+  PresenceEvent,
+  PresenceMember,
+  PresencePage,
+  PresenceStore,
+} from "./presence.js";

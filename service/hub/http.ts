@@ -10,6 +10,8 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { CHANNEL_RULE, type ErrorCode, isChannel, MAX_ID_LENGTH } from "../protocol/index.js";
 import { bearerToken } from "./auth.js";
+import type { HubPresence } from "./presence.js";
+import { presenceRouter } from "./presence-http.js";
 import { API_PUBLISHER, publishJson } from "./publish.js";
 
 export type HttpDeps = {
@@ -20,6 +22,8 @@ export type HttpDeps = {
   maxPayloadBytes: number;
   version: string;
   nodeId: string;
+  /** Presence for GET /v1/channels/{ch}/presence (absent: 404 like any unknown path). */
+  presence?: HubPresence;
   /** Why the node is not ready, or undefined when it is. */
   notReadyReason(): string | undefined;
 };
@@ -40,6 +44,21 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Middleware: the request must carry the API key as a bearer token (when one is set). */
+export function requireApiKey(d: HttpDeps): express.RequestHandler {
+  return (req, res, next) => {
+    const key = d.apiKey?.read();
+    if (key === undefined) return next();
+    const given = bearerToken(req.headers.authorization);
+    if (given === undefined || !sameSecret(given, key)) {
+      d.metrics.authFailures.inc({ reason: "api_key" });
+      res.status(401).json({ error: "send the API key as Authorization: Bearer <API_KEY>" });
+      return;
+    }
+    next();
+  };
 }
 
 /** The internal port's app: /livez, /readyz, /metrics. */
@@ -87,17 +106,7 @@ export function createPublicApp(d: HttpDeps): express.Express {
 
   app.post(
     "/v1/publish",
-    (req, res, next) => {
-      const key = d.apiKey?.read();
-      if (key === undefined) return next();
-      const given = bearerToken(req.headers.authorization);
-      if (given === undefined || !sameSecret(given, key)) {
-        d.metrics.authFailures.inc({ reason: "api_key" });
-        res.status(401).json({ error: "send the API key as Authorization: Bearer <API_KEY>" });
-        return;
-      }
-      next();
-    },
+    requireApiKey(d),
     express.json({ limit: d.maxPayloadBytes, strict: false }),
     async (req: Request, res: Response) => {
       const body = req.body as unknown;
@@ -142,6 +151,8 @@ export function createPublicApp(d: HttpDeps): express.Express {
       }
     },
   );
+
+  if (d.presence) app.use(presenceRouter(d, d.presence));
 
   app.use((_req, res) => {
     res

@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import type { Broker } from "../bus/index.js";
-import { MemoryBroker } from "../bus/index.js";
+import type { Broker, PresenceStore } from "../bus/index.js";
+import { MemoryBroker, MemoryPresence } from "../bus/index.js";
 import type { Config } from "../config.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
@@ -16,6 +16,7 @@ import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
 import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
 import { HttpSockets, watchServerErrors } from "./http-sockets.js";
+import { HubPresence } from "./presence.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -32,7 +33,37 @@ export type HubNodeOptions = {
   logger?: Logger;
   /** A broker to use instead of the one the config names (tests). */
   broker?: Broker;
+  /** A presence store to use instead of the one the config names (tests). */
+  presence?: PresenceStore;
 };
+
+/** The presence store: none unless a namespace tracks presence; Redis beside a Redis bus. */
+async function presenceFor(config: Config, log: Logger): Promise<PresenceStore | undefined> {
+  if (!config.channels.anyPresence) return undefined;
+  if (config.redis.mode === "memory") return new MemoryPresence();
+  const { RedisPresence } = await import("../bus/redis/index.js");
+  const password = config.secrets.REDIS_PASSWORD;
+  return new RedisPresence({
+    ...(config.redis.mode === "url"
+      ? { url: config.redis.url }
+      : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
+    ...(password ? { password: () => password.read() } : {}),
+    nodeId: config.nodeId,
+    heartbeatMs: config.presenceHeartbeatMs,
+    logger: log.child({ component: "presence" }),
+  });
+}
+
+/** Per-channel history (NAMESPACES): a namespace without history keeps nothing (size 0). */
+function historyOf(
+  config: Config,
+): ((ch: string) => { size: number; ttlSeconds: number }) | undefined {
+  if (config.channels.namespaces.size === 0) return undefined;
+  return (ch) => {
+    const h = config.channels.of(ch).history;
+    return h === false ? { size: 0, ttlSeconds: config.historyTtlSeconds } : h;
+  };
+}
 
 /** Creates the broker the config names: memory, or Redis (loaded only when asked for). */
 async function brokerFor(config: Config, log: Logger): Promise<Broker> {
@@ -41,6 +72,7 @@ async function brokerFor(config: Config, log: Logger): Promise<Broker> {
     historyTtlSeconds: config.historyTtlSeconds,
     dedupeSeconds: config.dedupeSeconds,
     maxChannels: config.maxChannels,
+    historyOf: historyOf(config),
   };
   if (config.redis.mode === "memory") return new MemoryBroker(sizes);
   const { RedisBroker } = await import("../bus/redis/index.js");
@@ -62,6 +94,7 @@ export class HubNode {
   readonly metrics: Metrics;
   private broker!: Broker;
   private fanout!: Fanout;
+  private presence: HubPresence | undefined;
   private server: Server | undefined;
   private internalServer: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -114,6 +147,21 @@ export class HubNode {
       if (s.up) this.fanout.catchUpAll();
     });
     await this.broker.start();
+    const presenceStore = this.options.presence ?? (await presenceFor(c, this.log));
+    try {
+      await presenceStore?.start();
+    } catch (err) {
+      await this.broker.stop();
+      throw err;
+    }
+    const presence = new HubPresence(
+      presenceStore,
+      c.channels,
+      this.fanout,
+      c.maxPresenceMembers,
+      this.log,
+    );
+    this.presence = presence;
     this.metrics.redisUp.set(this.broker.status().up ? 1 : 0);
     const auth = createAuthenticator({
       secret: c.secrets.AUTH_JWT_SECRET,
@@ -131,6 +179,7 @@ export class HubNode {
       maxPayloadBytes: c.maxPayloadBytes,
       version: c.version,
       nodeId: c.nodeId,
+      presence,
       notReadyReason: () => {
         if (!this.ready) return "draining";
         const s = this.broker.status();
@@ -171,6 +220,9 @@ export class HubNode {
       maxRefreshRate: c.maxRefreshRate,
       slowConsumerBytes: c.slowConsumerBytes,
       maxConnectionBytes: c.maxConnectionBytes,
+      channels: c.channels,
+      presence,
+      maxPresenceRate: c.maxPresenceRate,
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
@@ -179,6 +231,7 @@ export class HubNode {
     } catch (err) {
       // e.g. EADDRINUSE: release the ports, the bus connections and the loop monitor first.
       await closeServer(internal);
+      await presence.stop();
       await this.broker.stop();
       this.metrics.stop();
       throw err;
@@ -319,6 +372,7 @@ export class HubNode {
     // ws calls back once its last terminated socket has closed.
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     await closeServer(this.server);
+    await this.presence?.stop();
     await this.broker?.stop();
     // Last: probes keep answering (503) until the node is gone.
     await closeServer(this.internalServer);

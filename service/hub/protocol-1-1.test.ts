@@ -23,7 +23,7 @@ describe("protocol 1.1", () => {
       op: "hello",
       node: "unit-node",
       conn: expect.any(String),
-      version: "1.1",
+      version: "1.2",
       features: [...PROTOCOL_FEATURES],
     });
   });

@@ -16,6 +16,12 @@ export const RETRYABLE = {
   publish_outcome_unknown: true,
   // The node holds (or has created) its MAX_CHANNELS channels: retry later, or use fewer names.
   too_many_channels: true,
+  // The channel's namespace lets only the server API publish (NAMESPACES clientPublish: false).
+  client_publish_disabled: false,
+  // A `presence` op on a channel whose namespace does not track presence.
+  presence_disabled: false,
+  // The presence channel holds its MAX_PRESENCE_MEMBERS members: retry when some have left.
+  too_many_members: true,
 } as const satisfies Record<string, boolean>;
 
 export type ErrorCode = keyof typeof RETRYABLE;

@@ -47,7 +47,7 @@ describe("frames.schema.json", () => {
       op: "hello",
       node: "n",
       conn: "c",
-      version: "1.1",
+      version: "1.2",
       features: [...PROTOCOL_FEATURES],
     };
     expect(frameProblem("server", hello)).toBeUndefined();
