@@ -9,8 +9,10 @@ export type {
   HubClientStats,
   MessageEvent,
   OpenEvent,
+  PresenceChangeEvent,
   SubscribedEvent,
 } from "./client-events.js";
 export type { HubClientOptions } from "./client-options.js";
 export type { PublishResult } from "./outbox.js";
+export type { PresenceResult } from "./presence-queries.js";
 export type { SocketFactory, WebSocketCtor, WebSocketLike } from "./socket.js";
