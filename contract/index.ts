@@ -2,4 +2,5 @@
 // must agree on, written once. Plain data and pure functions: no Node built-ins.
 export * from "./hub-env.js";
 export * from "./metric-names.js";
+export * from "./namespaces.js";
 export * from "./ports.js";

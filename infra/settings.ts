@@ -1,6 +1,7 @@
 // The numbers the cluster (infra/) and the chaos suite (chaos/) must agree on, per stack.
 // PURE module: no Pulumi import, so chaos/ and loadtests/ can import it directly.
 import { z } from "zod";
+import { namespaceProblems, namespacesSchema } from "../contract/index.js";
 import slo from "../loadtests/slo.json" with { type: "json" };
 import { DEFAULTS } from "./settings-defaults.js";
 
@@ -74,6 +75,13 @@ const settingsSchema = z.strictObject({
     historySize: count,
     historyTtlSeconds: positive,
     dedupeSeconds: positive,
+    /** Per-namespace channel options (NAMESPACES): history, presence, joinLeave, clientPublish, recover. */
+    namespaces: namespacesSchema.superRefine((value, ctx) => {
+      for (const message of namespaceProblems(value, "hub.namespaces"))
+        ctx.addIssue({ code: "custom", message });
+    }),
+    maxPresenceMembers: positive,
+    presenceHeartbeatSeconds: positive,
   }),
   redis: z.strictObject({
     /** `sentinel`: a primary, replicas and one Sentinel per pod; `single`: one Redis, no failover. */
@@ -218,6 +226,9 @@ export function hubEnv(s: Settings): Record<string, string> {
     HISTORY_SIZE: String(h.historySize),
     HISTORY_TTL_SECONDS: String(h.historyTtlSeconds),
     DEDUPE_SECONDS: String(h.dedupeSeconds),
+    NAMESPACES: JSON.stringify(h.namespaces),
+    MAX_PRESENCE_MEMBERS: String(h.maxPresenceMembers),
+    PRESENCE_HEARTBEAT_SECONDS: String(h.presenceHeartbeatSeconds),
     DRAIN_SECONDS: String(s.shutdown.drainSeconds),
     SHUTDOWN_DELAY_SECONDS: String(s.shutdown.shutdownDelaySeconds),
     REDIS_MIN_REPLICAS: String(s.redis.minReplicasAck),

@@ -1,7 +1,7 @@
 // Channel namespaces (NAMESPACES or NAMESPACES_FILE): per namespace (the part of a channel name
 // before its first `:`) its history, presence, join/leave, client publish and resume options.
 // Channels in no listed namespace keep the global settings. Pure: parsed once at start.
-import { z } from "zod";
+import { namespaceProblems, namespacesSchema } from "../contract/index.js";
 import { ConfigError } from "./errors.js";
 
 /** What the hub does on one channel. */
@@ -18,30 +18,7 @@ export type ChannelOptions = {
   recover: boolean;
 };
 
-/** A namespace's name: channel characters without `:`. */
-const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
-
-const options = z
-  .object({
-    history: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            size: z.number().int().min(1).max(1_000_000),
-            ttlSeconds: z.number().int().min(1),
-          })
-          .strict(),
-      ])
-      .optional(),
-    presence: z.boolean().optional(),
-    joinLeave: z.boolean().optional(),
-    clientPublish: z.boolean().optional(),
-    recover: z.boolean().optional(),
-  })
-  .strict();
-
-const schema = z.record(z.string(), options);
+const schema = namespacesSchema;
 
 /** Every channel's options: its namespace's, or the global settings. */
 export class ChannelPolicy {
@@ -101,30 +78,17 @@ export function parseNamespaces(
     });
     throw new ConfigError(lines.join("\n  "));
   }
+  const problems = namespaceProblems(parsed.data, source);
+  if (problems.length > 0) throw new ConfigError(problems.join("\n  "));
   const out = new Map<string, ChannelOptions>();
-  const problems: string[] = [];
   for (const [ns, o] of Object.entries(parsed.data)) {
-    if (!NAMESPACE_PATTERN.test(ns)) {
-      problems.push(
-        `${source}: namespace "${ns.slice(0, 64)}" is not a channel prefix: use 1 to 64 letters, digits and _ . - (no ":")`,
-      );
-      continue;
-    }
-    const presence = o.presence ?? false;
-    const joinLeave = o.joinLeave ?? false;
-    if (joinLeave && !presence) {
-      problems.push(
-        `${source}: namespace "${ns}", option "joinLeave" needs "presence": true (join and leave are presence changes)`,
-      );
-    }
     out.set(ns, {
       history: o.history ?? global.history,
-      presence,
-      joinLeave,
+      presence: o.presence ?? false,
+      joinLeave: o.joinLeave ?? false,
       clientPublish: o.clientPublish ?? true,
       recover: o.recover ?? true,
     });
   }
-  if (problems.length > 0) throw new ConfigError(problems.join("\n  "));
   return out;
 }
