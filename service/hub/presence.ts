@@ -22,7 +22,7 @@ export class HubPresence {
   /** This node's joined "client ch" pairs: only these are left (and unwatched) again. */
   private readonly joined = new Set<string>();
   /** Local subscribers per joinLeave channel: the store watches while there is one. */
-  private readonly watchers = new Map<string, number>();
+  private readonly watchers = new Map<string, { n: number; ready: Promise<void> }>();
 
   constructor(
     private readonly store: PresenceStore | undefined,
@@ -120,11 +120,20 @@ export class HubPresence {
   }
 
   private async watch(store: PresenceStore, ch: string): Promise<void> {
-    const n = this.watchers.get(ch) ?? 0;
-    this.watchers.set(ch, n + 1);
-    if (n > 0) return;
+    const w = this.watchers.get(ch);
+    if (w) {
+      w.n++;
+      // A later subscriber waits for the same subscription, not just for its count.
+      await w.ready.catch((err: unknown) => {
+        this.unwatch(store, ch);
+        throw err;
+      });
+      return;
+    }
+    const ready = store.watch(ch);
+    this.watchers.set(ch, { n: 1, ready });
     try {
-      await store.watch(ch);
+      await ready;
     } catch (err) {
       this.unwatch(store, ch);
       throw err;
@@ -132,11 +141,8 @@ export class HubPresence {
   }
 
   private unwatch(store: PresenceStore, ch: string): void {
-    const n = (this.watchers.get(ch) ?? 0) - 1;
-    if (n > 0) {
-      this.watchers.set(ch, n);
-      return;
-    }
+    const w = this.watchers.get(ch);
+    if (w && --w.n > 0) return;
     this.watchers.delete(ch);
     store.unwatch(ch).catch(() => undefined);
   }
