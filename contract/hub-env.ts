@@ -40,6 +40,11 @@ export const HUB_SETTINGS = [
   "HTTP_REQUEST_TIMEOUT_SECONDS",
   "CONTROL_TIMEOUT_SECONDS",
   "NODE_TTL_SECONDS",
+  "NAMESPACES",
+  "NAMESPACES_FILE",
+  "MAX_PRESENCE_MEMBERS",
+  "PRESENCE_HEARTBEAT_SECONDS",
+  "MAX_PRESENCE_RATE",
 ] as const;
 
 /** Secrets: each may also come as NAME_FILE, a mounted file re-read when it changes. */

@@ -3,6 +3,7 @@
 export * from "./hub-env.js";
 export * from "./memory-bound.js";
 export * from "./metric-names.js";
+export * from "./namespaces.js";
 export * from "./ports.js";
 export * from "./public-paths.js";
 export * from "./slo.js";

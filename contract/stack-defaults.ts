@@ -52,6 +52,9 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       historySize: 100,
       historyTtlSeconds: 300,
       dedupeSeconds: 120,
+      namespaces: {},
+      maxPresenceMembers: 10000,
+      presenceHeartbeatSeconds: 10,
     },
     redis: {
       mode: "single",
@@ -111,6 +114,9 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       historySize: 500,
       historyTtlSeconds: 3600,
       dedupeSeconds: 300,
+      namespaces: {},
+      maxPresenceMembers: 10000,
+      presenceHeartbeatSeconds: 10,
     },
     redis: {
       mode: "sentinel",

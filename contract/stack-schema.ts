@@ -1,6 +1,7 @@
 // The shape of one stack's deployment settings, validated field by field. The defaults
 // (stack-defaults.ts) and the rules that span fields (stack-settings.ts) build on it.
 import { z } from "zod";
+import { namespaceProblems, namespacesSchema } from "./namespaces.js";
 
 /** The stacks this template ships. */
 export const STACKS = ["dev", "prod"] as const;
@@ -66,6 +67,13 @@ export const settingsSchema = z.strictObject({
     historySize: count,
     historyTtlSeconds: positive,
     dedupeSeconds: positive,
+    /** Per-namespace channel options (NAMESPACES): history, presence, joinLeave, clientPublish, recover. */
+    namespaces: namespacesSchema.superRefine((value, ctx) => {
+      for (const message of namespaceProblems(value, "hub.namespaces"))
+        ctx.addIssue({ code: "custom", message });
+    }),
+    maxPresenceMembers: positive,
+    presenceHeartbeatSeconds: positive,
   }),
   redis: z.strictObject({
     /** `sentinel`: a primary, replicas and one Sentinel per pod; `single`: one Redis, no failover. */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { HUB_INTERNAL_PORT, HUB_PORT, HUB_SECRETS, unknownHubEnv } from "../contract/index.js";
 import { parseApiKeys } from "./api-keys.js";
 import { ConfigError } from "./errors.js";
+import { type ChannelOptions, ChannelPolicy, parseNamespaces } from "./namespaces.js";
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
@@ -53,6 +54,11 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, "use letters, digits and : _ . - (at most 64)")
     .optional(),
   APP_VERSION: z.string().min(1).default("dev"),
+  NAMESPACES: z.string().optional(),
+  NAMESPACES_FILE: z.string().optional(),
+  MAX_PRESENCE_MEMBERS: int(1, 1_000_000).default(10_000),
+  PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(10),
+  MAX_PRESENCE_RATE: int(1).default(5),
 });
 
 /** proxy-addr's trust function: is the hop at `addr`, `i` hops from the hub, a trusted proxy? */
@@ -144,6 +150,14 @@ export type Config = {
   secrets: Partial<Record<SecretName, Secret>>;
   /** Environment names that look like a setting but are none (typos): logged at start. */
   unknownSettings: string[];
+  /** Per-channel options from NAMESPACES (global settings for channels in no namespace). */
+  channels: ChannelPolicy;
+  /** Members one presence channel holds at most; a `sub` beyond is refused (too_many_members). */
+  maxPresenceMembers: number;
+  /** How often a node proves it is alive to the presence store; its members go within 2×. */
+  presenceHeartbeatMs: number;
+  /** `presence` frames per connection per second. */
+  maxPresenceRate: number;
 };
 
 /** The plain settings the schema validates (tests hold them equal to the contract's list). */
@@ -359,6 +373,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       "REDIS_MIN_REPLICAS needs REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES: there is no replica to wait for in memory",
     );
   }
+  const channels = channelPolicy(e);
   const origins = e.ALLOWED_ORIGINS?.split(",")
     .map((o) => o.trim())
     .filter((o) => o !== "");
@@ -399,5 +414,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     version: e.APP_VERSION,
     secrets,
     unknownSettings: unknownHubEnv(env),
+    channels,
+    maxPresenceMembers: e.MAX_PRESENCE_MEMBERS,
+    presenceHeartbeatMs: Math.round(e.PRESENCE_HEARTBEAT_SECONDS * 1000),
+    maxPresenceRate: e.MAX_PRESENCE_RATE,
   };
+}
+
+/** NAMESPACES or NAMESPACES_FILE (one of them) over the global history settings. */
+function channelPolicy(e: z.infer<typeof schema>): ChannelPolicy {
+  const global: ChannelOptions = {
+    history: { size: e.HISTORY_SIZE, ttlSeconds: e.HISTORY_TTL_SECONDS },
+    presence: false,
+    joinLeave: false,
+    clientPublish: true,
+    recover: true,
+  };
+  const inline = e.NAMESPACES?.trim() ?? "";
+  const file = e.NAMESPACES_FILE ?? "";
+  if (inline !== "" && file !== "")
+    throw new ConfigError("NAMESPACES and NAMESPACES_FILE are both set: keep one of them");
+  if (file !== "") {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw new ConfigError(
+        `NAMESPACES_FILE cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"}): mount the file or unset NAMESPACES_FILE`,
+      );
+    }
+    return new ChannelPolicy(global, parseNamespaces(text, "NAMESPACES_FILE", global));
+  }
+  if (inline === "") return new ChannelPolicy(global);
+  return new ChannelPolicy(global, parseNamespaces(inline, "NAMESPACES", global));
 }

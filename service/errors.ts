@@ -42,3 +42,10 @@ export class ChannelLimitError extends HubError {
     super("too_many_channels", message);
   }
 }
+
+/** A presence channel holds its MAX_PRESENCE_MEMBERS members: the subscribe was refused. */
+export class TooManyMembersError extends HubError {
+  constructor(message: string) {
+    super("too_many_members", message);
+  }
+}

@@ -33,6 +33,7 @@ async function openClient(
   dialect: Dialect,
   subscribe: boolean,
   onDelivery: () => DeliveryHandler,
+  channel = CHANNEL,
 ): Promise<LeanWebSocket | undefined> {
   let ready: () => void = () => {};
   const readyPromise = new Promise<void>((resolve) => {
@@ -43,14 +44,14 @@ async function openClient(
     if (dialect === "socket.io") {
       if (text[0] === "0") ws.send(CONNECT_PACKET);
       else if (text.startsWith("40")) {
-        if (subscribe) ws.send(encodeEvent("sub", CHANNEL));
+        if (subscribe) ws.send(encodeEvent("sub", channel));
         else ready();
       } else if (text.startsWith('42["subscribed"')) ready();
       else if (text === "2") ws.send(PONG_PACKET);
       return;
     }
     if (text.includes('"op":"hello"')) {
-      if (subscribe) ws.send(`{"op":"sub","ch":"${CHANNEL}"}`);
+      if (subscribe) ws.send(`{"op":"sub","ch":"${channel}"}`);
       else ready();
     } else if (text.includes('"op":"subscribed"')) ready();
   };
@@ -90,6 +91,8 @@ export class Crowd {
   constructor(
     private readonly dialect: Dialect,
     private readonly urls: string[],
+    /** The channel subscribers join (the presence bench uses a namespaced one). */
+    private readonly channel = CHANNEL,
   ) {}
 
   /** Adds `count` subscribers round-robin over the nodes; failed connections are counted. */
@@ -97,7 +100,7 @@ export class Crowd {
     const offset = this.subscribers.length + this.failed;
     await ramp(count, perSecond, IN_FLIGHT, async (k) => {
       const url = this.urls[(offset + k) % this.urls.length] as string;
-      const ws = await openClient(url, this.dialect, true, () => this.onDelivery);
+      const ws = await openClient(url, this.dialect, true, () => this.onDelivery, this.channel);
       if (ws) this.subscribers.push(ws);
       else this.failed++;
     });

@@ -117,6 +117,7 @@ export async function startNode(
   target: Target,
   index: number,
   redisUrl?: string,
+  extraEnv: Record<string, string> = {},
 ): Promise<ServerNode> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -129,6 +130,7 @@ export async function startNode(
     HUB_ENTRY,
     // A slow generator must not be mistaken for a slow consumer at 5k subscribers.
     SLOW_CONSUMER_BYTES: String(64 * 1024 * 1024),
+    ...extraEnv,
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
   else delete env.REDIS_URL;

@@ -12,6 +12,9 @@ export const SERVER_OPS = [
   "ok",
   "error",
   "ping",
+  "presence",
+  "join",
+  "leave",
 ] as const;
 export type ServerOp = (typeof SERVER_OPS)[number];
 

@@ -19,3 +19,10 @@ export type {
 } from "./control.js";
 export { MemoryControlGroup, MemoryControlPlane } from "./control-memory.js";
 export { MemoryBroker } from "./memory-broker.js";
+export { MemoryPresence } from "./memory-presence.js";
+export type {
+  PresenceEvent,
+  PresenceMember,
+  PresencePage,
+  PresenceStore,
+} from "./presence.js";

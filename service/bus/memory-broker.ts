@@ -19,6 +19,8 @@ export type MemoryBrokerOptions = {
   dedupeSeconds: number;
   /** Channels held at once (MAX_CHANNELS); default 100 000. */
   maxChannels?: number;
+  /** Per-channel history (NAMESPACES) instead of historySize/historyTtlSeconds; size 0 keeps none. */
+  historyOf?: (ch: string) => { size: number; ttlSeconds: number };
   now?: () => number;
 };
 
@@ -30,6 +32,9 @@ type ChannelState = {
   epoch: string;
   /** The last historySize messages. */
   history: HistoryRing<StoredMessage>;
+  /** The channel's history size (0: none kept) and TTL. */
+  size: number;
+  ttlMs: number;
   expiresAt: number;
   /** Keyed by publisher and id (dedupeKey). */
   dedupe: Map<string, { seq: number; expiresAt: number }>;
@@ -69,16 +74,20 @@ export class MemoryBroker implements Broker {
     }
     if (!s) {
       this.assertRoomFor(t);
+      const h = this.options.historyOf?.(ch);
+      const size = h?.size ?? this.options.historySize;
       s = {
         seq: 0,
         epoch: newEpoch(),
-        history: new HistoryRing(this.options.historySize),
+        history: new HistoryRing(Math.max(1, size)),
+        size,
+        ttlMs: (h?.ttlSeconds ?? this.options.historyTtlSeconds) * 1000,
         expiresAt: 0,
         dedupe: new Map(),
       };
       this.channels.set(ch, s);
     }
-    s.expiresAt = t + this.options.historyTtlSeconds * 1000;
+    s.expiresAt = t + s.ttlMs;
     return s;
   }
 
@@ -137,7 +146,7 @@ export class MemoryBroker implements Broker {
       });
     }
     s.seq = message.seq;
-    s.history.push(message);
+    if (s.size > 0) s.history.push(message);
     if (this.subscribed.has(input.ch)) {
       const bus: BusMessage = { ...message, ch: input.ch, epoch: s.epoch };
       // Delivered after the publish resolves, as a real bus would.

@@ -1,5 +1,5 @@
 // The events a HubClient emits and the counters it keeps.
-import type { Json } from "../protocol/index.js";
+import type { Json, PresenceMember } from "../protocol/index.js";
 import type { HubClientError } from "./client-error.js";
 
 export type OpenEvent = { node: string; conn: string; url: string };
@@ -7,6 +7,8 @@ export type CloseEvent = { code: number; reason: string; willReconnect: boolean 
 /** A `subscribed` as the hub sent it: `recovered` only on a resume (absent on a first subscribe). */
 export type SubscribedEvent = { ch: string; seq: number; epoch: string; recovered?: boolean };
 export type MessageEvent = { ch: string; seq: number; data: Json; id?: string };
+/** A member joined or left a subscribed channel whose namespace has joinLeave. */
+export type PresenceChangeEvent = { ch: string; who: PresenceMember };
 
 export type HubClientEvents = {
   open: OpenEvent;
@@ -20,6 +22,8 @@ export type HubClientEvents = {
   /** A seq skipped ahead: the connection is replaced and the channel resumed from `last`. */
   resync: { ch: string; last: number; got: number };
   error: HubClientError;
+  join: PresenceChangeEvent;
+  leave: PresenceChangeEvent;
 };
 
 export type HubClientStats = {

@@ -8,6 +8,7 @@ import {
   isRetryable,
   type Json,
   MAX_ID_LENGTH,
+  MAX_PRESENCE_PAGE,
   PING_QUERY,
   type ServerFrame,
   type SubscribedFrame,
@@ -24,6 +25,7 @@ import type {
 import { type HubClientOptions, type ResolvedOptions, resolveOptions } from "./client-options.js";
 import { Emitter } from "./emitter.js";
 import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
+import { PresenceQueries, type PresenceResult } from "./presence-queries.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
 import { type SubscribeOptions, type Subscription, Subscriptions } from "./subscriptions.js";
@@ -58,6 +60,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   readonly #outbox: Outbox;
   readonly #idPrefix = randomPrefix();
   readonly #subs = new Subscriptions(this.#idPrefix);
+  readonly #presence = new PresenceQueries(this.#idPrefix);
   readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
   /** Resubscribes waiting to be sent again after a retryable refusal. */
   readonly #subRetries = new Set<Timer>();
@@ -149,6 +152,34 @@ export class HubClient extends Emitter<HubClientEvents> {
     }
     const frame = encodePublish(ch, data, id, this.#o.maxPayloadBytes);
     return typeof frame === "string" ? this.#outbox.add(id, ch, frame) : Promise.reject(frame);
+  }
+
+  /**
+   * One page of `ch`'s members (a namespace with presence); pass the result's `cursor` back for
+   * the next page. Rejects with the hub's code (presence_disabled, forbidden, rate_limited).
+   */
+  presence(ch: string, opts: { cursor?: string; limit?: number } = {}): Promise<PresenceResult> {
+    if (this.#isClosed()) return Promise.reject(closedError());
+    if (!isChannel(ch)) return Promise.reject(badChannel(ch));
+    const { cursor, limit } = opts;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PRESENCE_PAGE))
+      return Promise.reject(
+        bad(`presence limit must be an integer from 1 to ${MAX_PRESENCE_PAGE}`),
+      );
+    const frame = {
+      ch,
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(limit === undefined ? {} : { limit }),
+    };
+    return this.#presence.add(frame, this.#state === "open" ? (t) => this.#send(t) : undefined);
+  }
+
+  /** How many members `ch` has, without reading them (cheap on the hub). */
+  async presenceCount(ch: string): Promise<number> {
+    if (this.#isClosed()) throw closedError();
+    if (!isChannel(ch)) throw badChannel(ch);
+    const send = this.#state === "open" ? (t: string) => this.#send(t) : undefined;
+    return (await this.#presence.add({ ch, countOnly: true }, send)).count;
   }
 
   /** Closes for good: rejects what is pending, clears every timer, never reconnects. */
@@ -248,7 +279,10 @@ export class HubClient extends Emitter<HubClientEvents> {
     else if (f.op === "subscribed") this.#onSubscribed(sock, f);
     else if (f.op === "ok") this.#outbox.onOk(f);
     else if (f.op === "error") this.#onErrorFrame(f);
-    else if (f.op === "msg") {
+    else if (f.op === "presence") this.#presence.onReply(f);
+    else if (f.op === "join" || f.op === "leave") {
+      if (this.#subs.get(f.ch)) this.emit(f.op, { ch: f.ch, who: f.who });
+    } else if (f.op === "msg") {
       const sub = this.#subs.get(f.ch);
       if (sub && typeof f.seq === "number") this.#deliver(sock, sub, sub.state.onMessage(f));
     }
@@ -266,6 +300,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     if (this.#socket !== sock) return;
     for (const sub of this.#subs.resubscribeAll()) this.#sendSub(sub);
     this.#outbox.connected((frame) => this.#send(frame));
+    this.#presence.connected((frame) => this.#send(frame));
     this.#armHeartbeat(sock, f.pingMs);
   }
 
@@ -362,7 +397,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onErrorFrame(f: ErrorFrame): void {
-    if (this.#outbox.onError(f)) return;
+    if (this.#outbox.onError(f) || this.#presence.onError(f)) return;
     const ch = f.ch ?? undefined;
     const err = new HubClientError(f.code, f.message, ch === undefined ? {} : { ch });
     if (this.#onChannelTokenExpired(f, err)) return;
@@ -489,6 +524,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     for (const t of this.#subRetries) clearTimeout(t);
     this.#subRetries.clear();
     this.#outbox.closeAll(err);
+    this.#presence.closeAll(err);
     this.#subs.rejectAll(err);
     for (const w of this.#connectWaiters.splice(0)) w.reject(err);
   }

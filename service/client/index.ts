@@ -9,9 +9,11 @@ export type {
   HubClientStats,
   MessageEvent,
   OpenEvent,
+  PresenceChangeEvent,
   SubscribedEvent,
 } from "./client-events.js";
 export type { HubClientOptions } from "./client-options.js";
 export type { PublishResult } from "./outbox.js";
+export type { PresenceResult } from "./presence-queries.js";
 export type { SocketFactory, WebSocketCtor, WebSocketLike } from "./socket.js";
 export type { ChannelToken, SubscribeOptions } from "./subscriptions.js";

@@ -4,6 +4,7 @@ import type { Broker } from "../bus/index.js";
 import { HubError, UnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import type { ChannelPolicy } from "../namespaces.js";
 import {
   CLOSE,
   type ClientFrame,
@@ -13,6 +14,8 @@ import {
   messageFrame,
   PROTOCOL_FEATURES,
   PROTOCOL_VERSION,
+  type PresenceFrame,
+  type PresenceMember,
   type PubFrame,
   parseClientFrame,
   type RefreshFrame,
@@ -25,6 +28,7 @@ import { ConnectionBudget } from "./connection-budget.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import { OpQueue } from "./op-queue.js";
 import { type FrameSender, frameSender, OutFrame } from "./prepared-frame.js";
+import type { HubPresence } from "./presence.js";
 import { connectionPublisher, publishJson } from "./publish.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { TimerRegistry } from "./timers.js";
@@ -43,6 +47,10 @@ export type ConnectionContext = {
   maxRefreshRate: number;
   slowConsumerBytes: number;
   maxConnectionBytes: number;
+  /** Per-channel options (NAMESPACES). */
+  channels: ChannelPolicy;
+  presence: HubPresence;
+  maxPresenceRate: number;
 };
 
 /** What this connection negotiated at the upgrade. */
@@ -72,6 +80,7 @@ export class Connection implements Recipient {
   /** sub and unsub share one rate: each can create or drop channel state. */
   private readonly subBucket: TokenBucket;
   private readonly refreshBucket: TokenBucket;
+  private readonly presenceBucket: TokenBucket;
   private readonly budget: ConnectionBudget;
   /** Writes pre-framed msg frames; undefined when this ws version cannot. */
   private readonly sender: FrameSender | undefined;
@@ -103,6 +112,7 @@ export class Connection implements Recipient {
     this.bucket = new TokenBucket(ctx.maxPublishRate);
     this.subBucket = new TokenBucket(ctx.maxSubscribeRate);
     this.refreshBucket = new TokenBucket(ctx.maxRefreshRate);
+    this.presenceBucket = new TokenBucket(ctx.maxPresenceRate);
     this.budget = new ConnectionBudget(
       ctx.maxConnectionBytes,
       () => ws.bufferedAmount,
@@ -258,6 +268,7 @@ export class Connection implements Recipient {
 
   private leaveAll(): void {
     this.ctx.fanout.removeAll(this, this.channels);
+    for (const ch of this.channels) this.ctx.presence.leave(this.member, ch);
     this.channels.clear();
     this.grants.clear();
   }
@@ -269,6 +280,11 @@ export class Connection implements Recipient {
     this.ctx.fanout.unsubscribe(this, ch);
     this.sendError(code, message, undefined, ch);
     return true;
+  }
+
+  /** This connection as a presence member ("" for the user when authentication is off). */
+  private get member(): PresenceMember {
+    return { client: this.id, user: this.claims?.sub ?? "", node: this.ctx.nodeId };
   }
 
   private armExpiry(): void {
@@ -343,6 +359,7 @@ export class Connection implements Recipient {
           if (f.op === "sub") await this.subscribe(f);
           else if (f.op === "unsub") this.unsubscribe(f);
           else if (f.op === "pub") await this.publish(f);
+          else if (f.op === "presence") await this.presence(f);
           else await this.refresh(f);
         } catch (err) {
           if (err instanceof HubError) this.sendError(err.code, err.message, f.id, ch);
@@ -367,7 +384,9 @@ export class Connection implements Recipient {
           ? [this.refreshBucket, this.ctx.maxRefreshRate]
           : f.op === "pong"
             ? [undefined, 0]
-            : [this.subBucket, this.ctx.maxSubscribeRate];
+            : f.op === "presence"
+              ? [this.presenceBucket, this.ctx.maxPresenceRate]
+              : [this.subBucket, this.ctx.maxSubscribeRate];
     if (bucket === undefined || bucket.take()) return undefined;
     this.ctx.metrics.rateLimited.inc();
     return new HubError(
@@ -405,10 +424,16 @@ export class Connection implements Recipient {
         ),
       );
     if (f.id !== undefined) this.subIds.set(f.ch, f.id);
+    const o = this.ctx.channels.of(f.ch);
+    // Without recovery (or history) the epoch cannot match: the answer is recovered:false.
+    const epoch = o.recover && o.history !== false ? f.epoch : undefined;
     try {
-      await this.ctx.fanout.subscribe(this, f.ch, f.since, f.epoch);
+      // Joined before `subscribed`, so a full presence channel refuses the sub itself.
+      await this.ctx.presence.join(this.member, f.ch);
+      await this.ctx.fanout.subscribe(this, f.ch, f.since, epoch);
     } catch (err) {
-      this.channels.delete(f.ch);
+      // Still ours: gone() or a refresh has not already left it.
+      if (this.channels.delete(f.ch)) this.ctx.presence.leave(this.member, f.ch);
       this.grants.revoke(f.ch);
       this.ctx.fanout.unsubscribe(this, f.ch);
       // The client's own errors (e.g. too_many_channels) keep their code; only the bus's are
@@ -446,11 +471,23 @@ export class Connection implements Recipient {
     }
     this.grants.revoke(f.ch);
     this.ctx.fanout.unsubscribe(this, f.ch);
+    this.ctx.presence.leave(this.member, f.ch);
     if (f.id !== undefined) this.sendJson({ op: "unsubscribed", ch: f.ch, id: f.id });
+  }
+
+  private async presence(f: PresenceFrame): Promise<void> {
+    this.assertMayUse(f.ch);
+    this.sendJson(await this.ctx.presence.query(f));
   }
 
   private async publish(f: PubFrame): Promise<void> {
     this.assertMayUse(f.ch);
+    if (!this.ctx.channels.of(f.ch).clientPublish) {
+      throw new HubError(
+        "client_publish_disabled",
+        `clients may not publish to "${f.ch}": its namespace takes messages from the server API only`,
+      );
+    }
     const r = await publishJson(this.ctx.broker, this.ctx.metrics, {
       ch: f.ch,
       data: f.data,
@@ -496,6 +533,7 @@ export class Connection implements Recipient {
       if (!mayUse(this.claims, ch) && !this.grants.has(ch)) {
         this.channels.delete(ch);
         this.ctx.fanout.unsubscribe(this, ch);
+        this.ctx.presence.leave(this.member, ch);
         const msg = `your new token does not allow channel "${ch}": unsubscribed`;
         this.sendError("forbidden", msg, undefined, ch);
       }

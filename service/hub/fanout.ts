@@ -107,6 +107,17 @@ export class Fanout {
     return true;
   }
 
+  /**
+   * Writes a frame that is no channel message (a presence join or leave) to this node's
+   * subscribers of `ch`, those whose `subscribed` was written. Returns how many got it.
+   */
+  sendEvent(ch: string, frame: OutFrame): number {
+    const entry = this.entries.get(ch);
+    if (!entry) return 0;
+    for (const r of entry.subs.keys()) r.deliver(frame);
+    return entry.subs.size;
+  }
+
   /** Removes `r` from every channel it is in (its connection closed). */
   removeAll(r: Recipient, channels: Iterable<string>): void {
     for (const ch of channels) this.unsubscribe(r, ch);

@@ -4,12 +4,16 @@
 import express, { type Request, type Response } from "express";
 import type { ApiKeyring } from "../api-keys.js";
 import { type ApiDeps, apiRouters, installApiKeys } from "./api/index.js";
+import type { HubPresence } from "./presence.js";
+import { presenceRouter } from "./presence-http.js";
 
 export type HttpDeps = ApiDeps & {
   /** The API keys in force (re-read when a key file changes). */
   keyring(): ApiKeyring;
   version: string;
   nodeId: string;
+  /** Presence for GET /v1/channels/{ch}/presence (absent: 404 like any unknown path). */
+  presence?: HubPresence;
   /** Why the node is not ready, or undefined when it is. */
   notReadyReason(): string | undefined;
 };
@@ -64,6 +68,8 @@ export function createPublicApp(d: HttpDeps): express.Express {
     refused: (reason) => d.metrics.authFailures.inc({ reason }),
   });
   for (const router of apiRouters(d)) app.use(router);
+
+  if (d.presence) app.use(presenceRouter(d, d.presence));
 
   app.use((_req, res) => {
     res.status(404).json({

@@ -5,9 +5,15 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { keyringSource } from "../api-keys.js";
-import type { Broker, ControlPlane } from "../bus/index.js";
-import { MemoryBroker, MemoryControlGroup, MemoryControlPlane } from "../bus/index.js";
+import type { Broker, ControlPlane, PresenceStore } from "../bus/index.js";
+import {
+  MemoryBroker,
+  MemoryControlGroup,
+  MemoryControlPlane,
+  MemoryPresence,
+} from "../bus/index.js";
 import { type Config, MIN_API_KEY_LENGTH } from "../config.js";
+import { ConfigError } from "../errors.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
 import { CLOSE, PING_QUERY } from "../protocol/index.js";
@@ -18,6 +24,7 @@ import { admit, clientAddress, refuse } from "./gateway.js";
 import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
 import { HttpSockets, watchServerErrors } from "./http-sockets.js";
 import { nodeCommands } from "./node-commands.js";
+import { HubPresence } from "./presence.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
 
@@ -36,6 +43,9 @@ export type HubNodeOptions = {
   broker?: Broker;
   /** On the memory bus: the in-process nodes this one answers with (tests); default: alone. */
   controlGroup?: MemoryControlGroup;
+
+  /** A presence store to use instead of the one the config names (tests). */
+  presence?: PresenceStore;
 };
 
 /** Creates the control plane beside the broker: in-process on memory, Redis pub/sub otherwise. */
@@ -61,6 +71,43 @@ async function controlFor(
   });
 }
 
+/** The presence store: none unless a namespace tracks presence; Redis beside a Redis bus. */
+async function presenceFor(config: Config, log: Logger): Promise<PresenceStore | undefined> {
+  if (!config.channels.anyPresence) return undefined;
+  if (config.redis.mode === "memory") return new MemoryPresence();
+  const { RedisPresence } = await import("../bus/redis/index.js");
+  const password = config.secrets.REDIS_PASSWORD;
+  return new RedisPresence({
+    ...(config.redis.mode === "url"
+      ? { url: config.redis.url }
+      : config.redis.mode === "cluster"
+        ? presenceOnCluster()
+        : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
+    ...(password ? { password: () => password.read() } : {}),
+    nodeId: config.nodeId,
+    heartbeatMs: config.presenceHeartbeatMs,
+    logger: log.child({ component: "presence" }),
+  });
+}
+
+/** Per-channel history (NAMESPACES): a namespace without history keeps nothing (size 0). */
+function historyOf(
+  config: Config,
+): ((ch: string) => { size: number; ttlSeconds: number }) | undefined {
+  if (config.channels.namespaces.size === 0) return undefined;
+  return (ch) => {
+    const h = config.channels.of(ch).history;
+    return h === false ? { size: 0, ttlSeconds: config.historyTtlSeconds } : h;
+  };
+}
+
+/** Presence keeps its members on one Redis; the sharded cluster bus does not carry it yet. */
+function presenceOnCluster(): never {
+  throw new ConfigError(
+    "NAMESPACES asks for presence, which the Redis Cluster bus (REDIS_CLUSTER_NODES) does not support yet: use REDIS_URL or Sentinel, or turn presence off",
+  );
+}
+
 /** Creates the broker the config names: memory, or Redis (loaded only when asked for). */
 async function brokerFor(config: Config, log: Logger): Promise<Broker> {
   const sizes = {
@@ -68,6 +115,7 @@ async function brokerFor(config: Config, log: Logger): Promise<Broker> {
     historyTtlSeconds: config.historyTtlSeconds,
     dedupeSeconds: config.dedupeSeconds,
     maxChannels: config.maxChannels,
+    historyOf: historyOf(config),
   };
   if (config.redis.mode === "memory") return new MemoryBroker(sizes);
   const { RedisBroker, RedisClusterBroker } = await import("../bus/redis/index.js");
@@ -100,6 +148,7 @@ export class HubNode {
   private control: ControlPlane | undefined;
   private readonly startedAt = Date.now();
   private fanout!: Fanout;
+  private presence: HubPresence | undefined;
   private server: Server | undefined;
   private internalServer: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -154,6 +203,21 @@ export class HubNode {
     // A Redis Cluster moved one channel's slot: fill that channel's gap from history.
     this.broker.onGap?.((ch) => this.fanout.catchUp(ch));
     await this.broker.start();
+    const presenceStore = this.options.presence ?? (await presenceFor(c, this.log));
+    try {
+      await presenceStore?.start();
+    } catch (err) {
+      await this.broker.stop();
+      throw err;
+    }
+    const presence = new HubPresence(
+      presenceStore,
+      c.channels,
+      this.fanout,
+      c.maxPresenceMembers,
+      this.log,
+    );
+    this.presence = presence;
     this.metrics.redisUp.set(this.broker.status().up ? 1 : 0);
     const auth = createAuthenticator({
       secret: c.secrets.AUTH_JWT_SECRET,
@@ -208,6 +272,7 @@ export class HubNode {
       maxPayloadBytes: c.maxPayloadBytes,
       version: c.version,
       nodeId: c.nodeId,
+      presence,
       notReadyReason: () => {
         if (!this.ready) return "draining";
         const s = this.broker.status();
@@ -248,6 +313,9 @@ export class HubNode {
       maxRefreshRate: c.maxRefreshRate,
       slowConsumerBytes: c.slowConsumerBytes,
       maxConnectionBytes: c.maxConnectionBytes,
+      channels: c.channels,
+      presence,
+      maxPresenceRate: c.maxPresenceRate,
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
@@ -257,6 +325,7 @@ export class HubNode {
       // e.g. EADDRINUSE: release the ports, the bus connections and the loop monitor first.
       await closeServer(internal);
       await control.stop();
+      await presence.stop();
       await this.broker.stop();
       this.metrics.stop();
       throw err;
@@ -398,6 +467,7 @@ export class HubNode {
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     await closeServer(this.server);
     await this.control?.stop();
+    await this.presence?.stop();
     await this.broker?.stop();
     // Last: probes keep answering (503) until the node is gone.
     await closeServer(this.internalServer);

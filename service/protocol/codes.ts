@@ -21,6 +21,12 @@ export const RETRYABLE = {
   channel_token_expired: false,
   channel_token_wrong_user: false,
   channel_token_wrong_channel: false,
+  // The channel's namespace lets only the server API publish (NAMESPACES clientPublish: false).
+  client_publish_disabled: false,
+  // A `presence` op on a channel whose namespace does not track presence.
+  presence_disabled: false,
+  // The presence channel holds its MAX_PRESENCE_MEMBERS members: retry when some have left.
+  too_many_members: true,
 } as const satisfies Record<string, boolean>;
 
 export type ErrorCode = keyof typeof RETRYABLE;

@@ -11,9 +11,17 @@ export const PROTOCOL_VERSION = "1.2";
  * that its reply or error echoes), `ordered` (a connection's frames take effect in arrival order),
  * `ping` (application-level ping/pong when the upgrade URL asks with `?ping=1`), `retryable`
  * (error frames say whether sending again can succeed). 1.2 adds `channel_token` (a `sub` may
- * carry a token for that one channel).
+ * carry a token for that one channel) and `presence` (the `presence` op, `join`/`leave` frames
+ * and namespace options).
  */
-export const PROTOCOL_FEATURES = ["id", "ordered", "ping", "retryable", "channel_token"] as const;
+export const PROTOCOL_FEATURES = [
+  "id",
+  "ordered",
+  "ping",
+  "retryable",
+  "channel_token",
+  "presence",
+] as const;
 /** The longest channel token a `sub` may carry, in characters. */
 export const MAX_CHANNEL_TOKEN_LENGTH = 8192;
 /** The upgrade query parameter with which a client asks for application-level pings. */
@@ -34,7 +42,22 @@ export type UnsubFrame = { op: "unsub"; ch: string; id?: string };
 export type PubFrame = { op: "pub"; ch: string; data: Json; id?: string };
 export type RefreshFrame = { op: "refresh"; token: string; id?: string };
 export type PongFrame = { op: "pong" };
-export type ClientFrame = SubFrame | UnsubFrame | PubFrame | RefreshFrame | PongFrame;
+/** 1.2: who is subscribed to `ch` (a page of members, or only their count). */
+export type PresenceFrame = {
+  op: "presence";
+  ch: string;
+  id?: string;
+  cursor?: string;
+  limit?: number;
+  countOnly?: boolean;
+};
+export type ClientFrame =
+  | SubFrame
+  | UnsubFrame
+  | PubFrame
+  | RefreshFrame
+  | PongFrame
+  | PresenceFrame;
 
 export type HelloFrame = {
   op: "hello";
@@ -68,7 +91,24 @@ export type ErrorFrame = {
   ch?: string;
 };
 export type PingFrame = { op: "ping" };
+/** One subscriber of a presence channel: its connection, its token's subject and its node. */
+export type PresenceMember = { client: string; user: string; node: string };
+/** The answer to `presence`: `members` is absent for countOnly; `cursor` asks for the next page. */
+export type PresenceReplyFrame = {
+  op: "presence";
+  ch: string;
+  id?: string;
+  members?: PresenceMember[];
+  count: number;
+  cursor?: string;
+};
+/** A subscriber joined (subscribed to) or left a channel whose namespace has joinLeave. */
+export type JoinFrame = { op: "join"; ch: string; who: PresenceMember };
+export type LeaveFrame = { op: "leave"; ch: string; who: PresenceMember };
 export type ServerFrame =
+  | PresenceReplyFrame
+  | JoinFrame
+  | LeaveFrame
   | HelloFrame
   | SubscribedFrame
   | UnsubscribedFrame
@@ -85,7 +125,12 @@ export type ParseResult =
   | { ok: true; frame: ClientFrame }
   | { ok: false; code: "bad_request" | "unknown_op"; message: string; id?: string; ch?: string };
 
-const OPS = new Set(["sub", "unsub", "pub", "refresh", "pong"]);
+const OPS = new Set(["sub", "unsub", "pub", "refresh", "pong", "presence"]);
+/** The most members one `presence` reply carries, and the page size when `limit` is absent. */
+export const MAX_PRESENCE_PAGE = 1_000;
+export const DEFAULT_PRESENCE_PAGE = 100;
+/** The longest presence `cursor` a client may send back. */
+const MAX_CURSOR_LENGTH = 256;
 
 function bad(message: string, id?: string, ch?: string): ParseResult {
   const r: ParseResult = { ok: false, code: "bad_request", message };
@@ -114,7 +159,7 @@ export function parseClientFrame(text: string): ParseResult {
     const r: ParseResult = {
       ok: false,
       code: "unknown_op",
-      message: `unknown op "${f.op.slice(0, 32)}": use sub, unsub, pub, refresh or pong`,
+      message: `unknown op "${f.op.slice(0, 32)}": use sub, unsub, pub, refresh, pong or presence`,
     };
     if (id !== undefined) r.id = id;
     return r;
@@ -167,6 +212,8 @@ export function parseClientFrame(text: string): ParseResult {
       }
       return { ok: true, frame };
     }
+    case "presence":
+      return parsePresence(f, ch, id);
     case "unsub": {
       const frame: UnsubFrame = { op: "unsub", ch };
       if (id !== undefined) frame.id = id;
@@ -179,6 +226,32 @@ export function parseClientFrame(text: string): ParseResult {
       return { ok: true, frame };
     }
   }
+}
+
+/** The fields of a `presence` frame: cursor, limit within 1..MAX_PRESENCE_PAGE, countOnly. */
+function parsePresence(f: Record<string, unknown>, ch: string, id?: string): ParseResult {
+  const frame: PresenceFrame = { op: "presence", ch };
+  if (id !== undefined) frame.id = id;
+  if (f.cursor !== undefined) {
+    if (typeof f.cursor !== "string" || f.cursor === "" || f.cursor.length > MAX_CURSOR_LENGTH)
+      return bad("`cursor` must be the string a previous presence reply sent", id, ch);
+    frame.cursor = f.cursor;
+  }
+  if (f.limit !== undefined) {
+    if (
+      typeof f.limit !== "number" ||
+      !Number.isInteger(f.limit) ||
+      f.limit < 1 ||
+      f.limit > MAX_PRESENCE_PAGE
+    )
+      return bad(`\`limit\` must be an integer from 1 to ${MAX_PRESENCE_PAGE}`, id, ch);
+    frame.limit = f.limit;
+  }
+  if (f.countOnly !== undefined) {
+    if (typeof f.countOnly !== "boolean") return bad("`countOnly` must be true or false", id, ch);
+    if (f.countOnly) frame.countOnly = true;
+  }
+  return { ok: true, frame };
 }
 
 /** Parses the reason of a 1001 close; undefined when it carries no retry hint. */

@@ -3,3 +3,4 @@ export { RedisClusterBroker, type RedisClusterBrokerOptions } from "./cluster-br
 export { type RedisControlOptions, RedisControlPlane } from "./control-redis.js";
 export { keySlot } from "./key-slot.js";
 export { RedisBroker, type RedisBrokerOptions } from "./redis-broker.js";
+export { RedisPresence, type RedisPresenceOptions } from "./redis-presence.js";

@@ -48,6 +48,8 @@ export type RedisBrokerOptions = {
   dedupeSeconds: number;
   /** New channels this node may create per history TTL (MAX_CHANNELS); default 100 000. */
   maxChannels?: number;
+  /** Per-channel history (NAMESPACES) instead of historySize/historyTtlSeconds; size 0 keeps none. */
+  historyOf?: (ch: string) => { size: number; ttlSeconds: number };
   nodeId: string;
   commandTimeoutMs?: number;
   probeIntervalMs?: number;
@@ -241,6 +243,7 @@ export class RedisBroker implements Broker {
     const hasId = input.id !== undefined;
     const id = input.id ?? "";
     const mayCreate = this.creations.allows();
+    const h = o.historyOf?.(input.ch);
     let reply: PublishReply;
     try {
       reply = await this.cmd.wshubPublish(
@@ -253,8 +256,8 @@ export class RedisBroker implements Broker {
         hasId ? JSON.stringify(id) : "null",
         id,
         hasId ? "1" : "0",
-        String(o.historySize),
-        String(o.historyTtlSeconds * 1000),
+        String(h?.size ?? o.historySize),
+        String((h?.ttlSeconds ?? o.historyTtlSeconds) * 1000),
         String(o.dedupeSeconds * 1000),
         keys.bus(input.ch),
         mayCreate ? "1" : "0",
@@ -292,7 +295,7 @@ export class RedisBroker implements Broker {
         keys.meta(ch),
         keys.hist(ch),
         newEpoch(),
-        String(this.options.historyTtlSeconds * 1000),
+        String((this.options.historyOf?.(ch)?.ttlSeconds ?? this.options.historyTtlSeconds) * 1000),
         since === undefined ? "" : String(since),
         this.creations.allows() ? "1" : "0",
       );

@@ -1,0 +1,234 @@
+// Presence on Redis: each channel's members in a hash (presence-lua.ts), join/leave announced on
+// the channel's events pub/sub channel, and every node's liveness heartbeat (presence-liveness.ts)
+// so the members of a node that died are removed and their leaves announced by the survivors.
+import type { Redis, RedisOptions } from "ioredis";
+import { UnavailableError } from "../../errors.js";
+import { membersFull } from "../memory-presence.js";
+import type { PresenceEvent, PresenceMember, PresencePage, PresenceStore } from "../presence.js";
+import { createRedisClient, errorText, quit, type RedisTarget } from "./connections.js";
+import { Liveness, type PresenceLogger } from "./presence-liveness.js";
+import {
+  EVENTS_PREFIX,
+  indexEntry,
+  JOIN_SCRIPT,
+  LEAVE_SCRIPT,
+  memberJson,
+  parseEvent,
+  parseMember,
+  presenceKeys,
+} from "./presence-lua.js";
+
+export type RedisPresenceOptions = RedisTarget & {
+  /** How often this node proves it is alive; its members are gone within twice this after it dies. */
+  heartbeatMs: number;
+  commandTimeoutMs?: number;
+  logger?: PresenceLogger;
+};
+
+type PresenceClient = Redis & {
+  wshubJoin(key: string, client: string, json: string, max: string, ev: string): Promise<number>;
+  wshubLeave(key: string, client: string, ev: string): Promise<number>;
+};
+
+const silent: PresenceLogger = { info() {}, warn() {} };
+
+export class RedisPresence implements PresenceStore {
+  private readonly cmd: PresenceClient;
+  private readonly sub: Redis;
+  private readonly log: PresenceLogger;
+  private readonly liveness: Liveness;
+  private readonly watched = new Set<string>();
+  private readonly listeners: ((e: PresenceEvent) => void)[] = [];
+  /** This node's members ("client ch" → member): re-added if the node was taken for dead. */
+  private readonly local = new Map<string, { ch: string; who: PresenceMember }>();
+  private stopped = false;
+
+  constructor(private readonly options: RedisPresenceOptions) {
+    this.log = options.logger ?? silent;
+    const extra: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 2000,
+    };
+    this.cmd = this.client("presence", extra) as PresenceClient;
+    this.cmd.defineCommand("wshubJoin", { numberOfKeys: 1, lua: JOIN_SCRIPT });
+    this.cmd.defineCommand("wshubLeave", { numberOfKeys: 1, lua: LEAVE_SCRIPT });
+    this.sub = this.client("presence-sub", { ...extra, autoResubscribe: true });
+    this.sub.on("message", (channel: string, payload: string) => this.onPayload(channel, payload));
+    this.liveness = new Liveness(this.cmd, options.nodeId, options.heartbeatMs, this.log, {
+      leave: (ch, client) =>
+        this.cmd.wshubLeave(presenceKeys.members(ch), client, presenceKeys.events(ch)),
+      rejoin: () => this.rejoinAll(),
+    });
+  }
+
+  private client(role: string, extra: RedisOptions): Redis {
+    const c = createRedisClient(this.options, role, () => this.stopped, extra);
+    c.on("error", (err: Error) => {
+      if (!this.stopped)
+        this.log.warn({ role, err: errorText(err) }, "redis presence connection error");
+    });
+    return c;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.cmd.connect(), this.sub.connect()]).catch((err: unknown) => {
+      throw new UnavailableError(`presence cannot reach Redis (${errorText(err)}): retry later`, {
+        cause: err,
+      });
+    });
+    await this.liveness.start();
+  }
+
+  async join(ch: string, who: PresenceMember, max: number): Promise<void> {
+    this.assertRunning("join");
+    const key = indexEntry(who.client, ch);
+    let r: number;
+    try {
+      // The index first: a node dying between the two leaves an entry that removes nothing.
+      await this.cmd.sadd(presenceKeys.index(this.options.nodeId), key);
+      r = await this.cmd.wshubJoin(
+        presenceKeys.members(ch),
+        who.client,
+        memberJson(who),
+        String(max),
+        presenceKeys.events(ch),
+      );
+    } catch (err) {
+      throw this.unavailable("join", err);
+    }
+    if (r < 0) {
+      await this.cmd.srem(presenceKeys.index(this.options.nodeId), key).catch(() => 0);
+      throw membersFull(ch, max);
+    }
+    this.local.set(key, { ch, who });
+  }
+
+  async leave(ch: string, who: PresenceMember): Promise<void> {
+    const key = indexEntry(who.client, ch);
+    this.local.delete(key);
+    if (this.stopped) return;
+    try {
+      await this.cmd.wshubLeave(presenceKeys.members(ch), who.client, presenceKeys.events(ch));
+      await this.cmd.srem(presenceKeys.index(this.options.nodeId), key);
+    } catch (err) {
+      // Left behind in Redis: it goes when this node stops or dies, or on its next heartbeat.
+      this.liveness.leaveLater(ch, who.client);
+      throw this.unavailable("leave", err);
+    }
+  }
+
+  /** The cursor is HSCAN's, plus how many of that scan step's members were already returned. */
+  async members(ch: string, limit: number, cursor?: string): Promise<PresencePage> {
+    this.assertRunning("presence");
+    let [scan, skip] = parseCursor(cursor);
+    const members: PresenceMember[] = [];
+    try {
+      // Bounded: each step reads at most about `limit` entries (a small hash comes whole).
+      for (let step = 0; step < 100 && members.length < limit; step++) {
+        const [next, flat] = await this.cmd.hscan(presenceKeys.members(ch), scan, "COUNT", limit);
+        const values = flat.filter((_, i) => i % 2 === 1);
+        const room = limit - members.length;
+        const taken = values.slice(skip, skip + room);
+        for (const v of taken) {
+          const m = parseMember(v);
+          if (m) members.push(m);
+        }
+        if (skip + taken.length < values.length) {
+          skip += taken.length;
+          break; // this step has more: resume inside it
+        }
+        skip = 0;
+        scan = next;
+        if (scan === "0") break;
+      }
+      const count = await this.cmd.hlen(presenceKeys.members(ch));
+      const page: PresencePage = { members, count };
+      if (scan !== "0" || skip > 0) page.cursor = `${scan}:${skip}`;
+      return page;
+    } catch (err) {
+      throw this.unavailable("presence", err);
+    }
+  }
+
+  async count(ch: string): Promise<number> {
+    this.assertRunning("presence");
+    try {
+      return await this.cmd.hlen(presenceKeys.members(ch));
+    } catch (err) {
+      throw this.unavailable("presence", err);
+    }
+  }
+
+  async watch(ch: string): Promise<void> {
+    this.assertRunning("watch");
+    if (this.watched.has(ch)) return;
+    try {
+      await this.sub.subscribe(presenceKeys.events(ch));
+    } catch (err) {
+      throw this.unavailable("watch", err);
+    }
+    this.watched.add(ch);
+  }
+
+  async unwatch(ch: string): Promise<void> {
+    if (!this.watched.delete(ch) || this.stopped) return;
+    await this.sub.unsubscribe(presenceKeys.events(ch)).catch(() => {});
+  }
+
+  onEvent(listener: (event: PresenceEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Leaves this node's remaining members (announced), unregisters the node, closes. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    await this.liveness.stop().catch((err: unknown) => {
+      this.log.warn({ err: errorText(err) }, "presence could not leave its members at stop");
+    });
+    this.stopped = true;
+    this.local.clear();
+    await Promise.all([quit(this.cmd), quit(this.sub)]);
+  }
+
+  private onPayload(channel: string, payload: string): void {
+    if (!channel.startsWith(EVENTS_PREFIX)) return;
+    const ch = channel.slice(EVENTS_PREFIX.length);
+    if (!this.watched.has(ch)) return;
+    const event = parseEvent(ch, payload);
+    if (!event) return;
+    for (const l of this.listeners) l(event);
+  }
+
+  /** The node was taken for dead (a long pause): its members were removed; add them back. */
+  private async rejoinAll(): Promise<void> {
+    for (const [key, { ch, who }] of this.local) {
+      await this.cmd.sadd(presenceKeys.index(this.options.nodeId), key);
+      // No bound here: these members were admitted before.
+      await this.cmd.wshubJoin(
+        presenceKeys.members(ch),
+        who.client,
+        memberJson(who),
+        String(Number.MAX_SAFE_INTEGER),
+        presenceKeys.events(ch),
+      );
+    }
+  }
+
+  private assertRunning(what: string): void {
+    if (this.stopped)
+      throw new UnavailableError(`presence ${what} failed: the node is shutting down; retry later`);
+  }
+
+  private unavailable(what: string, err: unknown): UnavailableError {
+    return new UnavailableError(
+      `presence ${what} failed: Redis is unavailable (${errorText(err)}); retry later`,
+      { cause: err },
+    );
+  }
+}
+
+function parseCursor(cursor: string | undefined): [string, number] {
+  const m = cursor === undefined ? null : /^(\d{1,20}):(\d{1,6})$/.exec(cursor);
+  return m ? [m[1] as string, Number(m[2])] : ["0", 0];
+}

@@ -1,0 +1,149 @@
+// Presence seen from one node: joins and leaves of its own connections (kept in order per
+// connection and channel), the `presence` op's answer, and join/leave frames written to the
+// node's subscribers of channels whose namespace has joinLeave.
+import type { PresenceEvent, PresenceMember, PresenceStore } from "../bus/index.js";
+import { HubError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { ChannelPolicy } from "../namespaces.js";
+import {
+  DEFAULT_PRESENCE_PAGE,
+  type PresenceFrame,
+  type PresenceReplyFrame,
+} from "../protocol/index.js";
+import type { Fanout } from "./fanout.js";
+import { OutFrame } from "./prepared-frame.js";
+
+/** How long a stopping node waits for its connections' leaves before leaving the rest itself. */
+const STOP_WAIT_MS = 2_000;
+
+export class HubPresence {
+  /** The last pending join/leave per "client ch": the next one runs after it. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** This node's joined "client ch" pairs: only these are left (and unwatched) again. */
+  private readonly joined = new Set<string>();
+  /** Local subscribers per joinLeave channel: the store watches while there is one. */
+  private readonly watchers = new Map<string, { n: number; ready: Promise<void> }>();
+
+  constructor(
+    private readonly store: PresenceStore | undefined,
+    private readonly policy: ChannelPolicy,
+    private readonly fanout: Fanout,
+    private readonly maxMembers: number,
+    private readonly log: Logger,
+  ) {
+    store?.onEvent((e) => this.onEvent(e));
+  }
+
+  /**
+   * Adds `who` to `ch` when its namespace tracks presence (joinLeave: after watching its
+   * events). Rejects with too_many_members past MAX_PRESENCE_MEMBERS, or unavailable.
+   */
+  join(who: PresenceMember, ch: string): Promise<void> {
+    const o = this.policy.of(ch);
+    const store = this.store;
+    if (!o.presence || !store) return Promise.resolve();
+    return this.chain(who, ch, async () => {
+      if (o.joinLeave) await this.watch(store, ch);
+      try {
+        await store.join(ch, who, this.maxMembers);
+      } catch (err) {
+        if (o.joinLeave) this.unwatch(store, ch);
+        throw err;
+      }
+      this.joined.add(`${who.client} ${ch}`);
+    });
+  }
+
+  /** Removes `who` from `ch` (after its join, if that is still running). Never rejects. */
+  leave(who: PresenceMember, ch: string): void {
+    const o = this.policy.of(ch);
+    const store = this.store;
+    if (!o.presence || !store) return;
+    void this.chain(who, ch, async () => {
+      if (!this.joined.delete(`${who.client} ${ch}`)) return;
+      try {
+        await store.leave(ch, who);
+      } finally {
+        if (o.joinLeave) this.unwatch(store, ch);
+      }
+    }).catch((err: unknown) => {
+      this.log.warn({ ch, err: String(err) }, "presence leave failed; it is retried");
+    });
+  }
+
+  /** The answer to a `presence` frame, or presence_disabled when `ch` tracks none. */
+  async query(f: PresenceFrame): Promise<PresenceReplyFrame> {
+    if (!this.policy.of(f.ch).presence || !this.store) {
+      throw new HubError(
+        "presence_disabled",
+        `"${f.ch}" is in no namespace with presence: list its namespace in NAMESPACES with "presence": true`,
+      );
+    }
+    const reply: PresenceReplyFrame = { op: "presence", ch: f.ch, count: 0 };
+    if (f.id !== undefined) reply.id = f.id;
+    if (f.countOnly) {
+      reply.count = await this.store.count(f.ch);
+      return reply;
+    }
+    const page = await this.store.members(f.ch, f.limit ?? DEFAULT_PRESENCE_PAGE, f.cursor);
+    reply.members = page.members;
+    reply.count = page.count;
+    if (page.cursor !== undefined) reply.cursor = page.cursor;
+    return reply;
+  }
+
+  /** Waits (bounded) for pending joins and leaves, then stops the store. */
+  async stop(): Promise<void> {
+    const pending = Promise.allSettled([...this.chains.values()]);
+    await Promise.race([pending, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
+    await this.store?.stop();
+  }
+
+  private onEvent(e: PresenceEvent): void {
+    if (!this.policy.of(e.ch).joinLeave) return;
+    const frame = { op: e.kind, ch: e.ch, who: e.who };
+    this.fanout.sendEvent(e.ch, new OutFrame(Buffer.from(JSON.stringify(frame))));
+  }
+
+  private chain(who: PresenceMember, ch: string, op: () => Promise<void>): Promise<void> {
+    const key = `${who.client} ${ch}`;
+    const run = (this.chains.get(key) ?? Promise.resolve()).then(op);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return run;
+  }
+
+  private async watch(store: PresenceStore, ch: string): Promise<void> {
+    const w = this.watchers.get(ch);
+    if (w) {
+      w.n++;
+      // A later subscriber waits for the same subscription, not just for its count.
+      await w.ready.catch((err: unknown) => {
+        this.unwatch(store, ch);
+        throw err;
+      });
+      return;
+    }
+    const ready = store.watch(ch);
+    this.watchers.set(ch, { n: 1, ready });
+    try {
+      await ready;
+    } catch (err) {
+      this.unwatch(store, ch);
+      throw err;
+    }
+  }
+
+  private unwatch(store: PresenceStore, ch: string): void {
+    const w = this.watchers.get(ch);
+    if (w && --w.n > 0) return;
+    this.watchers.delete(ch);
+    store.unwatch(ch).catch(() => undefined);
+  }
+}
