@@ -8,6 +8,8 @@ import {
   isRetryable,
   type Json,
   MAX_ID_LENGTH,
+  MOVE_QUERY,
+  type MoveFrame,
   PING_QUERY,
   type ServerFrame,
   type SubscribedFrame,
@@ -26,6 +28,7 @@ import { Emitter } from "./emitter.js";
 import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
+import { Spare } from "./spare.js";
 import { type Subscription, Subscriptions } from "./subscriptions.js";
 import { jwtExpiryMs, refreshDelayMs } from "./token-expiry.js";
 
@@ -58,7 +61,14 @@ export class HubClient extends Emitter<HubClientEvents> {
   readonly #outbox: Outbox;
   readonly #idPrefix = randomPrefix();
   readonly #subs = new Subscriptions(this.#idPrefix);
-  readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
+  readonly #stats = {
+    reconnects: 0,
+    moves: 0,
+    messages: 0,
+    duplicatesDropped: 0,
+    gaps: 0,
+    resyncs: 0,
+  };
   /** Resubscribes waiting to be sent again after a retryable refusal. */
   readonly #subRetries = new Set<Timer>();
   #idCounter = 0;
@@ -74,7 +84,16 @@ export class HubClient extends Emitter<HubClientEvents> {
   #token: string | undefined;
   #refreshFirst = false;
   #connectWaiters: Waiter<OpenEvent>[] = [];
-  #timers: { reconnect?: Timer; connect?: Timer; heartbeat?: Timer; refresh?: Timer } = {};
+  #timers: {
+    reconnect?: Timer;
+    connect?: Timer;
+    heartbeat?: Timer;
+    refresh?: Timer;
+    move?: Timer;
+    spare?: Timer;
+  } = {};
+  /** The new connection of a move in progress, while the old one still delivers. */
+  #spare: Spare | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: HubClientOptions) {
@@ -133,6 +152,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     const msg = `unsubscribe("${ch}") was called before the hub confirmed it`;
     if (!this.#subs.remove(ch, new HubClientError("cancelled", msg))) return;
     if (this.#state === "open") this.#send({ op: "unsub", ch });
+    if (this.#spare?.hello) this.#spare.send({ op: "unsub", ch });
   }
 
   /** Publishes `data` on `ch` under `id` (generated when absent); resolves on the hub's `ok`. */
@@ -173,9 +193,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       token = await this.#currentToken();
       if (this.#isClosed()) return;
       step = "connect_failed";
-      // A socket the page cannot see pings on asks the hub for `ping` frames it can see.
-      const target = this.#o.heartbeatTimeoutMs === undefined ? url : withPing(url);
-      sock = this.#o.createSocket(target, token, () => {
+      sock = this.#o.createSocket(this.#target(url), token, () => {
         this.#lastFrameAt = Date.now();
       });
     } catch (cause) {
@@ -197,6 +215,17 @@ export class HubClient extends Emitter<HubClientEvents> {
     const ms = this.#o.connectTimeoutMs;
     const why = `no hello within ${ms} ms (connectTimeoutMs)`;
     this.#timers.connect = setTimeout(() => this.#drop(sock, why), ms);
+  }
+
+  /** `url` with what this client asks of the hub: `ping` frames, and `move` (make-before-break). */
+  #target(url: string): string {
+    // A socket the page cannot see pings on asks the hub for `ping` frames it can see.
+    const ping = this.#o.heartbeatTimeoutMs !== undefined;
+    if (!ping && !this.#o.move) return url;
+    const u = new URL(url);
+    if (ping) u.searchParams.set(PING_QUERY, "1");
+    if (this.#o.move) u.searchParams.set(MOVE_QUERY, "1");
+    return u.toString();
   }
 
   async #currentToken(): Promise<string | undefined> {
@@ -233,8 +262,9 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onFrame(sock: WebSocketLike, url: string, data: unknown): void {
-    if (sock !== this.#socket || typeof data !== "string") return;
-    this.#lastFrameAt = Date.now();
+    const spare = this.#spare?.sock === sock ? this.#spare : undefined;
+    if ((sock !== this.#socket && !spare) || typeof data !== "string") return;
+    if (!spare) this.#lastFrameAt = Date.now();
     let f: ServerFrame;
     try {
       f = JSON.parse(data) as ServerFrame;
@@ -242,7 +272,9 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (typeof f !== "object" || f === null) return;
-    if (f.op === "hello") this.#onHello(sock, url, f);
+    if (spare) this.#onSpareFrame(spare, f);
+    else if (f.op === "move") this.#onMove(f);
+    else if (f.op === "hello") this.#onHello(sock, url, f);
     else if (f.op === "ping") this.#send({ op: "pong" });
     else if (f.op === "subscribed") this.#onSubscribed(sock, f);
     else if (f.op === "ok") this.#outbox.onOk(f);
@@ -294,11 +326,12 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#stats.duplicatesDropped += out.duplicates;
     for (const { ch, seq, data, id } of out.deliver) {
       // A listener may have closed the client or unsubscribed meanwhile.
-      if (this.#socket !== sock || this.#subs.get(ch) !== sub) return;
+      if (!this.#delivers(sock) || this.#subs.get(ch) !== sub) return;
       this.#stats.messages++;
       this.emit("message", id === undefined ? { ch, seq, data } : { ch, seq, data, id });
     }
-    if (out.broken && this.#socket === sock) {
+    if (out.broken && this.#spare?.sock === sock) this.#dropSpare(sock);
+    else if (out.broken && this.#socket === sock) {
       const { ch } = sub.state;
       const { last, got } = out.broken;
       this.#stats.resyncs++;
@@ -343,7 +376,132 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#subRetries.add(timer);
   }
 
+  /** Whether frames of `sock` may still reach the application: the connection, or a spare. */
+  #delivers(sock: WebSocketLike): boolean {
+    return sock === this.#socket || sock === this.#spare?.sock;
+  }
+
+  /** A draining node asks us to move: after its hint, open the new connection beside this one. */
+  #onMove(f: MoveFrame): void {
+    if (!this.#o.move || this.#state !== "open" || this.#spare || this.#timers.move) return;
+    const hint = typeof f.retryAfterMs === "number" && f.retryAfterMs >= 0 ? f.retryAfterMs : 0;
+    this.#timers.move = setTimeout(
+      () => {
+        this.#timers.move = undefined;
+        void this.#openSpare();
+      },
+      retryAfterDelay(hint, this.#o.random),
+    );
+  }
+
+  async #openSpare(): Promise<void> {
+    if (this.#state !== "open" || this.#spare) return;
+    this.#urlIndex++;
+    const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
+    let sock: WebSocketLike;
+    try {
+      const token = await this.#currentToken();
+      if (this.#state !== "open" || this.#spare) return;
+      sock = this.#o.createSocket(this.#target(url), token, () => {
+        if (this.#socket === sock) this.#lastFrameAt = Date.now();
+      });
+    } catch {
+      // No spare: the old connection's 1001 leads to the usual reconnect.
+      return;
+    }
+    this.#spare = new Spare(sock, url);
+    sock.onopen = () => {};
+    sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
+    // #onClose drops a spare, or handles the close of the connection the spare became.
+    sock.onclose = (ev) => this.#onClose(sock, ev.code, ev.reason);
+    sock.onerror = (ev) => {
+      if (sock === this.#socket) this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
+    };
+    const ms = this.#o.connectTimeoutMs;
+    this.#timers.spare = setTimeout(() => this.#dropSpare(sock), ms);
+  }
+
+  #onSpareFrame(spare: Spare, f: ServerFrame): void {
+    if (f.op === "hello") {
+      clearTimeout(this.#timers.spare);
+      spare.hello = { node: f.node, conn: f.conn, url: spare.url };
+      spare.pingMs = f.pingMs;
+      for (const frame of this.#subs.moveFrames()) {
+        spare.pending.set(frame.id as string, frame.ch);
+        spare.send(frame);
+      }
+    } else if (f.op === "ping") spare.send({ op: "pong" });
+    else if (f.op === "subscribed") {
+      if (f.id === undefined || !spare.pending.delete(f.id)) return;
+      spare.ready.add(f.ch);
+      this.#onSubscribed(spare.sock, f);
+    } else if (f.op === "msg") {
+      const sub = this.#subs.get(f.ch);
+      if (sub && spare.ready.has(f.ch) && typeof f.seq === "number")
+        this.#deliver(spare.sock, sub, sub.state.onMessage(f));
+    } else if (f.op === "error" && f.id !== undefined && spare.pending.has(f.id)) {
+      // A channel the spare cannot resume: stay, and leave when the node closes us.
+      this.#dropSpare(spare.sock);
+      return;
+    }
+    if (this.#spare === spare && spare.caughtUp) this.#switchToSpare();
+  }
+
+  /** The spare has resumed every channel: it becomes the connection, the old one is closed. */
+  #switchToSpare(): void {
+    const spare = this.#spare;
+    if (!spare?.hello) return;
+    clearTimeout(this.#timers.spare);
+    this.#spare = undefined;
+    const old = this.#socket;
+    clearTimeout(this.#timers.heartbeat);
+    this.#socket = spare.sock;
+    // Closed only now: until this moment it kept delivering; duplicates are dropped by seq.
+    if (old) void closeSocket(old, CLOSE_WAIT_MS);
+    this.#state = "open";
+    this.#openedAt = Date.now();
+    this.#stats.moves++;
+    this.#hello = spare.hello;
+    // Publishes in flight on the old connection go again under their ids: the hub dedupes them.
+    this.#outbox.disconnected();
+    // Channels subscribed to during the move went out on the old connection only.
+    for (const sub of this.#subs.all()) {
+      if (!spare.covers(sub.state.ch)) this.#send(this.#subs.frameFor(sub));
+    }
+    this.#outbox.connected((frame) => this.#send(frame));
+    this.#armHeartbeat(spare.sock, spare.pingMs);
+    this.emit("open", spare.hello);
+  }
+
+  /**
+   * The old connection closed before the spare caught up: the spare takes over (a spare that
+   * said hello resumes where it is, one that did not yet is the connection being opened).
+   */
+  #takeOverBySpare(): boolean {
+    const spare = this.#spare;
+    if (!spare || this.#isClosed()) return false;
+    if (spare.hello) {
+      this.#switchToSpare();
+      return true;
+    }
+    this.#spare = undefined;
+    this.#socket = spare.sock;
+    this.#state = "connecting";
+    this.#timers.connect = this.#timers.spare;
+    this.#timers.spare = undefined;
+    return true;
+  }
+
+  #dropSpare(sock: WebSocketLike): void {
+    if (this.#spare?.sock !== sock) return;
+    clearTimeout(this.#timers.spare);
+    this.#spare = undefined;
+    detach(sock);
+    kill(sock);
+  }
+
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
+    if (sock === this.#spare?.sock) return this.#dropSpare(sock);
     if (sock !== this.#socket) return;
     detach(sock);
     this.#socket = undefined;
@@ -368,6 +526,8 @@ export class HubClient extends Emitter<HubClientEvents> {
       this.#shutdown(err);
       return;
     }
+    if (decision.action === "reconnect" && this.#takeOverBySpare()) return;
+    if (this.#spare) this.#dropSpare(this.#spare.sock);
     if (decision.action === "refresh") {
       this.#refreshFirst = true;
       const refusal = httpStatus === 401 ? "unauthorized" : "token_expired";
@@ -428,6 +588,7 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #shutdown(err: HubClientError): void {
     this.#state = "closed";
+    if (this.#spare) this.#dropSpare(this.#spare.sock);
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
     for (const t of this.#subRetries) clearTimeout(t);
@@ -441,13 +602,6 @@ export class HubClient extends Emitter<HubClientEvents> {
   #isClosed(): boolean {
     return this.#state === "closed";
   }
-}
-
-/** `url` asking for application-level `ping` frames (`?ping=1`). */
-function withPing(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set(PING_QUERY, "1");
-  return u.toString();
 }
 
 function closedError(): HubClientError {
