@@ -501,7 +501,10 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
-    if (sock === this.#spare?.sock) return this.#dropSpare(sock);
+    if (sock === this.#spare?.sock) {
+      this.#dropSpare(sock);
+      return;
+    }
     if (sock !== this.#socket) return;
     detach(sock);
     this.#socket = undefined;
