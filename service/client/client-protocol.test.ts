@@ -3,7 +3,7 @@
 // alive, and one channel's publishes are stored in call order across retries.
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { HubClient } from "./client.js";
+import { HubClient, heartbeatTimeout } from "./client.js";
 import type { HubClientError } from "./client-error.js";
 import { createNodeClient, type NodeClientOptions } from "./node.js";
 import { FakeHub, waitFor } from "./test/fake-hub.js";
@@ -165,6 +165,48 @@ describe("application-level ping", () => {
     // Pings stop: the client notices within its bound and reconnects.
     await waitFor("a reconnect", () => hub.connections.length === 2, 2_000);
     expect(closes[0]).toMatchObject({ code: 1006, willReconnect: true });
+  });
+});
+
+describe("heartbeat", () => {
+  it("calls a hub that pings more often than the bound dead after one ping interval and a half", async () => {
+    const hub = await startHub();
+    hub.pingMs = 100;
+    const c = new HubClient({ urls: hub.url, WebSocket, heartbeatTimeoutMs: 5_000 });
+    cleanups.push(() => c.close());
+    const closes: { reason: string }[] = [];
+    c.on("close", (e) => closes.push(e));
+    await c.connect();
+    // No ping ever comes: the hub froze right after its hello.
+    await waitFor("the frozen hub left", () => closes.length > 0, 3_000);
+    expect(closes[0]?.reason).toBe("no frame or ping for 150 ms (heartbeatTimeoutMs)");
+  });
+
+  it("after a silence, gives up on a node that says no hello within the ping interval", async () => {
+    const hub = await startHub();
+    hub.pingMs = 100;
+    const c = new HubClient({
+      urls: hub.url,
+      WebSocket,
+      heartbeatTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    cleanups.push(() => c.close());
+    const closes: { reason: string }[] = [];
+    c.on("close", (e) => closes.push(e));
+    await c.connect();
+    // Frozen: no ping, and the next attempt lands on it again and never gets a hello.
+    hub.sendHello = false;
+    await waitFor("the silent attempt abandoned", () => closes.length >= 2, 3_000);
+    expect(closes[1]?.reason).toMatch(/^no hello within 100 ms/);
+  });
+
+  it("derives the timeout from the bound and the hub's ping interval", () => {
+    expect(heartbeatTimeout(5_000, undefined)).toBe(5_000);
+    expect(heartbeatTimeout(5_000, 2_000)).toBe(3_000);
+    expect(heartbeatTimeout(5_000, 25_000)).toBe(50_000);
+    expect(heartbeatTimeout(2_500, 2_000)).toBe(2_500);
   });
 });
 

@@ -92,6 +92,11 @@ export class HubClient extends Emitter<HubClientEvents> {
     move?: Timer;
     spare?: Timer;
   } = {};
+  /**
+   * Set after a connection went silent: the ping interval of that hub. A node that does not say
+   * hello within it is likely the frozen one again (a balancer that has not noticed yet).
+   */
+  #helloWithinMs: number | undefined;
   /** The new connection of a move in progress, while the old one still delivers. */
   #spare: Spare | undefined;
   #closing: Promise<void> | undefined;
@@ -212,8 +217,8 @@ export class HubClient extends Emitter<HubClientEvents> {
     sock.onerror = (ev) => {
       this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
     };
-    const ms = this.#o.connectTimeoutMs;
-    const why = `no hello within ${ms} ms (connectTimeoutMs)`;
+    const ms = Math.min(this.#o.connectTimeoutMs, this.#helloWithinMs ?? Number.POSITIVE_INFINITY);
+    const why = `no hello within ${ms} ms (connectTimeoutMs, or the ping interval after a silence)`;
     this.#timers.connect = setTimeout(() => this.#drop(sock, why), ms);
   }
 
@@ -287,6 +292,7 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #onHello(sock: WebSocketLike, url: string, f: HelloFrame): void {
     clearTimeout(this.#timers.connect);
+    this.#helloWithinMs = undefined;
     this.#state = "open";
     this.#openedAt = Date.now();
     if (this.#everOpened) this.#stats.reconnects++;
@@ -559,14 +565,16 @@ export class HubClient extends Emitter<HubClientEvents> {
   #armHeartbeat(sock: WebSocketLike, pingMs: number | undefined): void {
     const bound = this.#o.heartbeatTimeoutMs;
     if (bound === undefined) return;
-    // A hub that pings less often than the bound would look dead between pings: wait two pings.
-    const timeout = pingMs !== undefined && pingMs >= bound ? 2 * pingMs : bound;
+    const timeout = heartbeatTimeout(bound, pingMs);
     this.#lastFrameAt = Date.now();
     // One timer re-armed for the remaining time, not one per frame.
     const check = (): void => {
       const idle = Date.now() - this.#lastFrameAt;
       if (idle < timeout) this.#timers.heartbeat = setTimeout(check, timeout - idle);
-      else this.#drop(sock, `no frame or ping for ${timeout} ms (heartbeatTimeoutMs)`);
+      else {
+        this.#helloWithinMs = pingMs;
+        this.#drop(sock, `no frame or ping for ${timeout} ms (heartbeatTimeoutMs)`);
+      }
     };
     this.#timers.heartbeat = setTimeout(check, timeout);
   }
@@ -605,6 +613,17 @@ export class HubClient extends Emitter<HubClientEvents> {
   #isClosed(): boolean {
     return this.#state === "closed";
   }
+}
+
+/**
+ * How long silence means dead. A hub that pings less often than the bound would look dead between
+ * pings: two of its intervals. A hub that pings more often has missed its ping after one interval
+ * and a half: waiting for the whole bound only keeps users on a frozen node longer.
+ */
+export function heartbeatTimeout(boundMs: number, pingMs: number | undefined): number {
+  if (pingMs === undefined) return boundMs;
+  if (pingMs >= boundMs) return 2 * pingMs;
+  return Math.min(boundMs, Math.ceil(pingMs * 1.5));
 }
 
 function closedError(): HubClientError {
