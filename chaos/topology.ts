@@ -14,6 +14,7 @@ import { HUB_PORT, hubEnv, type StackSettings, settingsFor } from "./chaos-setti
 import { ChaosError } from "./errors.js";
 import { HubContainer } from "./hub-container.js";
 import { REDIS_PORT, type RedisSetup, startSentinelRedis, startSingleRedis } from "./redis.js";
+import { startRedisPods } from "./redis-pods.js";
 import { HUB_IMAGE, startTestNetwork, TEST_LABEL, TEST_LABELS } from "./rig/index.js";
 
 // The rollout driver gates on /readyz itself, and a bad release may never listen at all.
@@ -36,7 +37,8 @@ export interface TopologyOptions {
   settings: StackSettings;
   /** Hub nodes to start now (more can be started later with startHub). */
   hubs: number;
-  redis: "single" | "sentinel";
+  /** `pods`: the infra's Sentinel pods (Redis + Sentinel each, the infra's init and preStop). */
+  redis: "single" | "sentinel" | "pods";
   /** Hub image (default wshub:local; `CHAOS_HUB_IMAGE` overrides, e.g. for a defect build). */
   image?: string;
   /** Indexes of hubs whose Redis traffic goes through their own FaultProxy (single Redis only). */
@@ -106,7 +108,9 @@ export class Topology implements AsyncDisposable {
       topology.redis =
         options.redis === "sentinel"
           ? await startSentinelRedis(network, labels)
-          : await startSingleRedis(network, labels);
+          : options.redis === "pods"
+            ? await startRedisPods(network, labels, minReplicasAck(options.settings))
+            : await startSingleRedis(network, labels);
       const proxied = new Set(options.proxied ?? []);
       const t = topology;
       const started = await Promise.all(
@@ -141,12 +145,7 @@ export class Topology implements AsyncDisposable {
       ...this.options.env,
     };
     if (this.redis.mode === "sentinel") {
-      // Replica acknowledgment is what makes `ok` survive a failover: take the sentinel stack's.
-      const ack = Math.max(
-        this.settings.redis.minReplicasAck,
-        settingsFor("prod").redis.minReplicasAck,
-      );
-      env.REDIS_MIN_REPLICAS = String(ack);
+      env.REDIS_MIN_REPLICAS = String(minReplicasAck(this.settings));
     }
     return env;
   }
@@ -257,4 +256,9 @@ export class Topology implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/** Replica acknowledgment is what makes `ok` survive a failover: the sentinel stack's. */
+function minReplicasAck(settings: StackSettings): number {
+  return Math.max(settings.redis.minReplicasAck, settingsFor("prod").redis.minReplicasAck);
 }

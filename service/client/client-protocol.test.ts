@@ -163,7 +163,7 @@ describe("application-level ping", () => {
     }
     expect(closes).toEqual([]);
     // Pings stop: the client notices within its bound and reconnects.
-    await waitFor("a reconnect", () => hub.connections.length === 2, 2_000);
+    await waitFor("a reconnect", () => hub.connections.length >= 2, 2_000);
     expect(closes[0]).toMatchObject({ code: 1006, willReconnect: true });
   });
 });
@@ -200,6 +200,31 @@ describe("heartbeat", () => {
     hub.sendHello = false;
     await waitFor("the silent attempt abandoned", () => closes.length >= 2, 3_000);
     expect(closes[1]?.reason).toMatch(/^no hello within 100 ms/);
+  });
+
+  it("after a silence, races two attempts and keeps the one that says hello", async () => {
+    const frozen = await startHub();
+    frozen.pingMs = 100;
+    const live = await startHub();
+    live.pingMs = 100;
+    const c = new HubClient({
+      urls: [frozen.url, frozen.url, live.url],
+      WebSocket,
+      heartbeatTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    cleanups.push(() => c.close());
+    const opens: string[] = [];
+    c.on("open", (e) => opens.push(e.url));
+    await c.connect();
+    // Frozen: no ping; the next URL is the frozen node again, the one after it is alive.
+    frozen.sendHello = false;
+    await waitFor("open on the live node", () => opens.length === 2, 3_000);
+    expect(opens[1]).toBe(live.url);
+    // One attempt went to the frozen node, one (the racer) to the live one; the loser was cut.
+    expect(frozen.connections.length).toBe(2);
+    expect(live.connections.length).toBe(1);
   });
 
   it("derives the timeout from the bound and the hub's ping interval", () => {

@@ -97,6 +97,8 @@ export class HubClient extends Emitter<HubClientEvents> {
    * hello within it is likely the frozen one again (a balancer that has not noticed yet).
    */
   #helloWithinMs: number | undefined;
+  /** The second attempt raced after a silence, until one of the two says hello. */
+  #racer: { sock: WebSocketLike; url: string } | undefined;
   /** The new connection of a move in progress, while the old one still delivers. */
   #spare: Spare | undefined;
   #closing: Promise<void> | undefined;
@@ -217,9 +219,57 @@ export class HubClient extends Emitter<HubClientEvents> {
     sock.onerror = (ev) => {
       this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
     };
+    this.#armConnectTimer(sock);
+    // After a silence the balancer may still send us to the frozen node: race a second attempt
+    // (the next pick), and keep whichever says hello first.
+    if (this.#helloWithinMs !== undefined) this.#startRacer(token);
+  }
+
+  #armConnectTimer(sock: WebSocketLike): void {
+    clearTimeout(this.#timers.connect);
     const ms = Math.min(this.#o.connectTimeoutMs, this.#helloWithinMs ?? Number.POSITIVE_INFINITY);
     const why = `no hello within ${ms} ms (connectTimeoutMs, or the ping interval after a silence)`;
     this.#timers.connect = setTimeout(() => this.#drop(sock, why), ms);
+  }
+
+  #startRacer(token: string | undefined): void {
+    const url = this.#o.urls[(this.#urlIndex + 1) % this.#o.urls.length] as string;
+    let sock: WebSocketLike;
+    try {
+      sock = this.#o.createSocket(this.#target(url), token, () => {
+        if (this.#socket === sock) this.#lastFrameAt = Date.now();
+      });
+    } catch {
+      return;
+    }
+    this.#racer = { sock, url };
+    sock.onopen = () => {};
+    sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
+    sock.onclose = (ev) => this.#onClose(sock, ev.code, ev.reason);
+    sock.onerror = () => {};
+  }
+
+  /** The racer said hello first, or the first attempt failed: it becomes the attempt. */
+  #promoteRacer(): boolean {
+    const racer = this.#racer;
+    if (!racer || this.#state !== "connecting") return false;
+    this.#racer = undefined;
+    const lost = this.#socket;
+    if (lost) {
+      detach(lost);
+      kill(lost);
+    }
+    this.#socket = racer.sock;
+    this.#armConnectTimer(racer.sock);
+    return true;
+  }
+
+  #dropRacer(): void {
+    const racer = this.#racer;
+    if (!racer) return;
+    this.#racer = undefined;
+    detach(racer.sock);
+    kill(racer.sock);
   }
 
   /** `url` with what this client asks of the hub: `ping` frames, and `move` (make-before-break). */
@@ -267,6 +317,10 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onFrame(sock: WebSocketLike, url: string, data: unknown): void {
+    if (sock === this.#racer?.sock && !this.#promoteRacer()) {
+      this.#dropRacer();
+      return;
+    }
     const spare = this.#spare?.sock === sock ? this.#spare : undefined;
     if ((sock !== this.#socket && !spare) || typeof data !== "string") return;
     if (!spare) this.#lastFrameAt = Date.now();
@@ -292,6 +346,7 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #onHello(sock: WebSocketLike, url: string, f: HelloFrame): void {
     clearTimeout(this.#timers.connect);
+    this.#dropRacer();
     this.#helloWithinMs = undefined;
     this.#state = "open";
     this.#openedAt = Date.now();
@@ -511,7 +566,13 @@ export class HubClient extends Emitter<HubClientEvents> {
       this.#dropSpare(sock);
       return;
     }
+    if (sock === this.#racer?.sock) {
+      this.#dropRacer();
+      return;
+    }
     if (sock !== this.#socket) return;
+    // The first attempt failed while its racer is still trying: that one is the attempt now.
+    if (this.#promoteRacer()) return;
     detach(sock);
     this.#socket = undefined;
     this.#hello = undefined;
@@ -599,6 +660,7 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #shutdown(err: HubClientError): void {
     this.#state = "closed";
+    this.#dropRacer();
     if (this.#spare) this.#dropSpare(this.#spare.sock);
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
