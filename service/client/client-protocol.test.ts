@@ -145,7 +145,9 @@ describe("recovered is reported as the hub says", () => {
 describe("application-level ping", () => {
   it("asks for ping frames, answers each with pong, and counts them as liveness on a browser-like socket", async () => {
     const hub = await startHub();
-    hub.pingMs = 40;
+    // Announced above the bound's two thirds, so the bound (200 ms) is the timeout; pings come
+    // every 40 ms.
+    hub.pingMs = 150;
     // The browser path: the `ws` constructor through the WebSocket option, whose ws pings the
     // client never sees, as a page never sees them.
     const c = new HubClient({ urls: hub.url, WebSocket, heartbeatTimeoutMs: 200 });
