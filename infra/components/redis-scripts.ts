@@ -31,7 +31,7 @@ export const MAXMEMORY_SHARE = 0.6;
 /** Attempts (1 s apart) the preStop hook waits for Sentinel to move the primary away. */
 export const PRESTOP_WAIT_TRIES = 20;
 /** How long the preStop pauses writes on the primary while Sentinel hands it over (ms). */
-export const PAUSE_MS = 10_000;
+export const PAUSE_MS = 3_000;
 /** Seconds both passwords are accepted during a rotation, so every pod and hub switches. */
 export const ROTATION_OVERLAP_SECONDS = 120;
 
