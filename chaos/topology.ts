@@ -20,6 +20,7 @@ import {
   startSentinelRedis,
   startSingleRedis,
 } from "./redis.js";
+import { startRedisPods } from "./redis-pods.js";
 import { HUB_IMAGE, startTestNetwork, TEST_LABEL, TEST_LABELS } from "./rig/index.js";
 
 // The rollout driver gates on /readyz itself, and a bad release may never listen at all.
@@ -42,7 +43,8 @@ export interface TopologyOptions {
   settings: StackSettings;
   /** Hub nodes to start now (more can be started later with startHub). */
   hubs: number;
-  redis: "single" | "sentinel" | "cluster";
+  /** `pods`: the infra's Sentinel pods (Redis + Sentinel each, the infra's init and preStop). */
+  redis: "single" | "sentinel" | "cluster" | "pods";
   /** Hub image (default wshub:local; `CHAOS_HUB_IMAGE` overrides, e.g. for a defect build). */
   image?: string;
   /** Indexes of hubs whose Redis traffic goes through their own FaultProxy (single Redis only). */
@@ -114,7 +116,9 @@ export class Topology implements AsyncDisposable {
           ? await startSentinelRedis(network, labels)
           : options.redis === "cluster"
             ? await startClusterRedis(network, labels)
-            : await startSingleRedis(network, labels);
+            : options.redis === "pods"
+              ? await startRedisPods(network, labels, minReplicasAck(options.settings))
+              : await startSingleRedis(network, labels);
       const proxied = new Set(options.proxied ?? []);
       const t = topology;
       const started = await Promise.all(
@@ -150,11 +154,7 @@ export class Topology implements AsyncDisposable {
     };
     if (this.redis.mode === "sentinel" || this.redis.mode === "cluster") {
       // Replica acknowledgment is what makes `ok` survive a failover: take the sentinel stack's.
-      const ack = Math.max(
-        this.settings.redis.minReplicasAck,
-        settingsFor("prod").redis.minReplicasAck,
-      );
-      env.REDIS_MIN_REPLICAS = String(ack);
+      env.REDIS_MIN_REPLICAS = String(minReplicasAck(this.settings));
     }
     return env;
   }
@@ -265,4 +265,9 @@ export class Topology implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/** Replica acknowledgment is what makes `ok` survive a failover: the sentinel stack's. */
+function minReplicasAck(settings: StackSettings): number {
+  return Math.max(settings.redis.minReplicasAck, settingsFor("prod").redis.minReplicasAck);
 }

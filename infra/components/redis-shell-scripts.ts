@@ -30,6 +30,8 @@ const METRICS_ACL =
 export const MAXMEMORY_SHARE = 0.6;
 /** Attempts (1 s apart) the preStop hook waits for Sentinel to move the primary away. */
 export const PRESTOP_WAIT_TRIES = 20;
+/** How long the preStop pauses writes on the primary while Sentinel hands it over (ms). */
+export const PAUSE_MS = 3_000;
 /** Seconds both passwords are accepted during a rotation, so every pod and hub switches. */
 export const ROTATION_OVERLAP_SECONDS = 120;
 
@@ -157,6 +159,9 @@ export function redisPreStopScript(t: RedisTopology): string {
     "set -u",
     `SELF="$HOSTNAME${domain}"`,
     `[ "$(${primary})" = "$SELF" ] || exit 0`,
+    // Writes wait (not fail) until the handover: a write acknowledged by the other replica after
+    // the promoted one's last sync would be lost when that replica follows the new primary.
+    `REDISCLI_AUTH="$(cat ${t.passwordFile})" timeout 3 redis-cli -p 6379 client pause ${PAUSE_MS} WRITE >/dev/null 2>&1 || true`,
     // A second container's hook may already have started it: INPROG is fine.
     `timeout 3 redis-cli -p 26379 sentinel failover ${t.masterName} >/dev/null 2>&1 || true`,
     "i=0",

@@ -15,6 +15,7 @@ export const SERVER_OPS = [
   "presence",
   "join",
   "leave",
+  "move",
 ] as const;
 export type ServerOp = (typeof SERVER_OPS)[number];
 

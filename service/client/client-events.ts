@@ -28,6 +28,8 @@ export type HubClientEvents = {
 
 export type HubClientStats = {
   reconnects: number;
+  /** Moves to another node asked by a draining one (`move`), made before the old one closed. */
+  moves: number;
   messages: number;
   duplicatesDropped: number;
   gaps: number;

@@ -37,6 +37,11 @@ export type HubClientOptions = {
    * retried publish may be stored after later ones).
    */
   publishOrder?: "per-channel" | "none";
+  /**
+   * Whether the client tells the hub it understands `move` (protocol 1.2; default true): a draining
+   * node then asks it to move, and it opens its new connection before closing the old one.
+   */
+  move?: boolean;
   /** Called before the token's `exp` and after a 1008 / HTTP 401; the result replaces the token. */
   refreshToken?: () => Promise<string>;
   /**
@@ -65,6 +70,7 @@ export type ResolvedOptions = {
   refreshToken: (() => Promise<string>) | undefined;
   getChannelToken: ((ch: string) => string | Promise<string>) | undefined;
   publishOrder: "per-channel" | "none";
+  move: boolean;
   random: () => number;
 } & { [K in keyof typeof DEFAULTS]: number };
 
@@ -107,6 +113,7 @@ export function resolveOptions(o: HubClientOptions): ResolvedOptions {
     refreshToken: o.refreshToken,
     getChannelToken: callback("getChannelToken", o.getChannelToken),
     publishOrder: publishOrder(o.publishOrder),
+    move: booleanOption("move", o.move, true),
     random: o.random ?? Math.random,
     publishTimeoutMs: num("publishTimeoutMs"),
     publishDeadlineMs: num("publishDeadlineMs"),
@@ -124,4 +131,10 @@ function callback<F>(name: string, f: F | undefined): F | undefined {
 function publishOrder(v: HubClientOptions["publishOrder"]): "per-channel" | "none" {
   if (v === undefined || v === "per-channel" || v === "none") return v ?? "per-channel";
   throw invalid(`publishOrder must be "per-channel" or "none", got ${JSON.stringify(v)}`);
+}
+
+function booleanOption(name: string, v: boolean | undefined, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v === "boolean") return v;
+  throw invalid(`${name} must be true or false, got ${JSON.stringify(v)}`);
 }

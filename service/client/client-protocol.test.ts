@@ -3,7 +3,7 @@
 // alive, and one channel's publishes are stored in call order across retries.
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { HubClient } from "./client.js";
+import { HubClient, heartbeatTimeout } from "./client.js";
 import type { HubClientError } from "./client-error.js";
 import { createNodeClient, type NodeClientOptions } from "./node.js";
 import { FakeHub, waitFor } from "./test/fake-hub.js";
@@ -145,7 +145,9 @@ describe("recovered is reported as the hub says", () => {
 describe("application-level ping", () => {
   it("asks for ping frames, answers each with pong, and counts them as liveness on a browser-like socket", async () => {
     const hub = await startHub();
-    hub.pingMs = 40;
+    // Announced above the bound's two thirds, so the bound (200 ms) is the timeout; pings come
+    // every 40 ms.
+    hub.pingMs = 150;
     // The browser path: the `ws` constructor through the WebSocket option, whose ws pings the
     // client never sees, as a page never sees them.
     const c = new HubClient({ urls: hub.url, WebSocket, heartbeatTimeoutMs: 200 });
@@ -163,8 +165,75 @@ describe("application-level ping", () => {
     }
     expect(closes).toEqual([]);
     // Pings stop: the client notices within its bound and reconnects.
-    await waitFor("a reconnect", () => hub.connections.length === 2, 2_000);
+    await waitFor("a reconnect", () => hub.connections.length >= 2, 2_000);
     expect(closes[0]).toMatchObject({ code: 1006, willReconnect: true });
+  });
+});
+
+describe("heartbeat", () => {
+  it("calls a hub that pings more often than the bound dead after one ping interval and a half", async () => {
+    const hub = await startHub();
+    hub.pingMs = 100;
+    const c = new HubClient({ urls: hub.url, WebSocket, heartbeatTimeoutMs: 5_000 });
+    cleanups.push(() => c.close());
+    const closes: { reason: string }[] = [];
+    c.on("close", (e) => closes.push(e));
+    await c.connect();
+    // No ping ever comes: the hub froze right after its hello.
+    await waitFor("the frozen hub left", () => closes.length > 0, 3_000);
+    expect(closes[0]?.reason).toBe("no frame or ping for 150 ms (heartbeatTimeoutMs)");
+  });
+
+  it("after a silence, gives up on a node that says no hello within the ping interval", async () => {
+    const hub = await startHub();
+    hub.pingMs = 100;
+    const c = new HubClient({
+      urls: hub.url,
+      WebSocket,
+      heartbeatTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    cleanups.push(() => c.close());
+    const closes: { reason: string }[] = [];
+    c.on("close", (e) => closes.push(e));
+    await c.connect();
+    // Frozen: no ping, and the next attempt lands on it again and never gets a hello.
+    hub.sendHello = false;
+    await waitFor("the silent attempt abandoned", () => closes.length >= 2, 3_000);
+    expect(closes[1]?.reason).toMatch(/^no hello within 100 ms/);
+  });
+
+  it("after a silence, races two attempts and keeps the one that says hello", async () => {
+    const frozen = await startHub();
+    frozen.pingMs = 100;
+    const live = await startHub();
+    live.pingMs = 100;
+    const c = new HubClient({
+      urls: [frozen.url, frozen.url, live.url],
+      WebSocket,
+      heartbeatTimeoutMs: 5_000,
+      connectTimeoutMs: 5_000,
+      backoff: { initialMs: 10, maxMs: 20 },
+    });
+    cleanups.push(() => c.close());
+    const opens: string[] = [];
+    c.on("open", (e) => opens.push(e.url));
+    await c.connect();
+    // Frozen: no ping; the next URL is the frozen node again, the one after it is alive.
+    frozen.sendHello = false;
+    await waitFor("open on the live node", () => opens.length === 2, 3_000);
+    expect(opens[1]).toBe(live.url);
+    // One attempt went to the frozen node, one (the racer) to the live one; the loser was cut.
+    expect(frozen.connections.length).toBe(2);
+    expect(live.connections.length).toBe(1);
+  });
+
+  it("derives the timeout from the bound and the hub's ping interval", () => {
+    expect(heartbeatTimeout(5_000, undefined)).toBe(5_000);
+    expect(heartbeatTimeout(5_000, 2_000)).toBe(3_000);
+    expect(heartbeatTimeout(5_000, 25_000)).toBe(50_000);
+    expect(heartbeatTimeout(2_500, 2_000)).toBe(2_500);
   });
 });
 

@@ -9,6 +9,8 @@ import {
   type Json,
   MAX_ID_LENGTH,
   MAX_PRESENCE_PAGE,
+  MOVE_QUERY,
+  type MoveFrame,
   PING_QUERY,
   type ServerFrame,
   type SubscribedFrame,
@@ -28,6 +30,7 @@ import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
 import { PresenceQueries, type PresenceResult } from "./presence-queries.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
+import { Spare } from "./spare.js";
 import { type SubscribeOptions, type Subscription, Subscriptions } from "./subscriptions.js";
 import { jwtExpiryMs, refreshDelayMs } from "./token-expiry.js";
 
@@ -61,7 +64,14 @@ export class HubClient extends Emitter<HubClientEvents> {
   readonly #idPrefix = randomPrefix();
   readonly #subs = new Subscriptions(this.#idPrefix);
   readonly #presence = new PresenceQueries(this.#idPrefix);
-  readonly #stats = { reconnects: 0, messages: 0, duplicatesDropped: 0, gaps: 0, resyncs: 0 };
+  readonly #stats = {
+    reconnects: 0,
+    moves: 0,
+    messages: 0,
+    duplicatesDropped: 0,
+    gaps: 0,
+    resyncs: 0,
+  };
   /** Resubscribes waiting to be sent again after a retryable refusal. */
   readonly #subRetries = new Set<Timer>();
   #idCounter = 0;
@@ -77,7 +87,23 @@ export class HubClient extends Emitter<HubClientEvents> {
   #token: string | undefined;
   #refreshFirst = false;
   #connectWaiters: Waiter<OpenEvent>[] = [];
-  #timers: { reconnect?: Timer; connect?: Timer; heartbeat?: Timer; refresh?: Timer } = {};
+  #timers: {
+    reconnect?: Timer;
+    connect?: Timer;
+    heartbeat?: Timer;
+    refresh?: Timer;
+    move?: Timer;
+    spare?: Timer;
+  } = {};
+  /**
+   * Set after a connection went silent: the ping interval of that hub. A node that does not say
+   * hello within it is likely the frozen one again (a balancer that has not noticed yet).
+   */
+  #helloWithinMs: number | undefined;
+  /** The second attempt raced after a silence, until one of the two says hello. */
+  #racer: { sock: WebSocketLike; url: string } | undefined;
+  /** The new connection of a move in progress, while the old one still delivers. */
+  #spare: Spare | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: HubClientOptions) {
@@ -137,6 +163,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     const msg = `unsubscribe("${ch}") was called before the hub confirmed it`;
     if (!this.#subs.remove(ch, new HubClientError("cancelled", msg))) return;
     if (this.#state === "open") this.#send({ op: "unsub", ch });
+    if (this.#spare?.hello) this.#spare.send({ op: "unsub", ch });
   }
 
   /** Publishes `data` on `ch` under `id` (generated when absent); resolves on the hub's `ok`. */
@@ -205,9 +232,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       token = await this.#currentToken();
       if (this.#isClosed()) return;
       step = "connect_failed";
-      // A socket the page cannot see pings on asks the hub for `ping` frames it can see.
-      const target = this.#o.heartbeatTimeoutMs === undefined ? url : withPing(url);
-      sock = this.#o.createSocket(target, token, () => {
+      sock = this.#o.createSocket(this.#target(url), token, () => {
         this.#lastFrameAt = Date.now();
       });
     } catch (cause) {
@@ -226,9 +251,68 @@ export class HubClient extends Emitter<HubClientEvents> {
     sock.onerror = (ev) => {
       this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
     };
-    const ms = this.#o.connectTimeoutMs;
-    const why = `no hello within ${ms} ms (connectTimeoutMs)`;
+    this.#armConnectTimer(sock);
+    // After a silence the balancer may still send us to the frozen node: race a second attempt
+    // (the next pick), and keep whichever says hello first.
+    if (this.#helloWithinMs !== undefined) this.#startRacer(token);
+  }
+
+  #armConnectTimer(sock: WebSocketLike): void {
+    clearTimeout(this.#timers.connect);
+    const ms = Math.min(this.#o.connectTimeoutMs, this.#helloWithinMs ?? Number.POSITIVE_INFINITY);
+    const why = `no hello within ${ms} ms (connectTimeoutMs, or the ping interval after a silence)`;
     this.#timers.connect = setTimeout(() => this.#drop(sock, why), ms);
+  }
+
+  #startRacer(token: string | undefined): void {
+    const url = this.#o.urls[(this.#urlIndex + 1) % this.#o.urls.length] as string;
+    let sock: WebSocketLike;
+    try {
+      sock = this.#o.createSocket(this.#target(url), token, () => {
+        if (this.#socket === sock) this.#lastFrameAt = Date.now();
+      });
+    } catch {
+      return;
+    }
+    this.#racer = { sock, url };
+    sock.onopen = () => {};
+    sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
+    sock.onclose = (ev) => this.#onClose(sock, ev.code, ev.reason);
+    sock.onerror = () => {};
+  }
+
+  /** The racer said hello first, or the first attempt failed: it becomes the attempt. */
+  #promoteRacer(): boolean {
+    const racer = this.#racer;
+    if (!racer || this.#state !== "connecting") return false;
+    this.#racer = undefined;
+    const lost = this.#socket;
+    if (lost) {
+      detach(lost);
+      kill(lost);
+    }
+    this.#socket = racer.sock;
+    this.#armConnectTimer(racer.sock);
+    return true;
+  }
+
+  #dropRacer(): void {
+    const racer = this.#racer;
+    if (!racer) return;
+    this.#racer = undefined;
+    detach(racer.sock);
+    kill(racer.sock);
+  }
+
+  /** `url` with what this client asks of the hub: `ping` frames, and `move` (make-before-break). */
+  #target(url: string): string {
+    // A socket the page cannot see pings on asks the hub for `ping` frames it can see.
+    const ping = this.#o.heartbeatTimeoutMs !== undefined;
+    if (!ping && !this.#o.move) return url;
+    const u = new URL(url);
+    if (ping) u.searchParams.set(PING_QUERY, "1");
+    if (this.#o.move) u.searchParams.set(MOVE_QUERY, "1");
+    return u.toString();
   }
 
   async #currentToken(): Promise<string | undefined> {
@@ -265,8 +349,13 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 
   #onFrame(sock: WebSocketLike, url: string, data: unknown): void {
-    if (sock !== this.#socket || typeof data !== "string") return;
-    this.#lastFrameAt = Date.now();
+    if (sock === this.#racer?.sock && !this.#promoteRacer()) {
+      this.#dropRacer();
+      return;
+    }
+    const spare = this.#spare?.sock === sock ? this.#spare : undefined;
+    if ((sock !== this.#socket && !spare) || typeof data !== "string") return;
+    if (!spare) this.#lastFrameAt = Date.now();
     let f: ServerFrame;
     try {
       f = JSON.parse(data) as ServerFrame;
@@ -274,7 +363,9 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (typeof f !== "object" || f === null) return;
-    if (f.op === "hello") this.#onHello(sock, url, f);
+    if (spare) this.#onSpareFrame(spare, f);
+    else if (f.op === "move") this.#onMove(f);
+    else if (f.op === "hello") this.#onHello(sock, url, f);
     else if (f.op === "ping") this.#send({ op: "pong" });
     else if (f.op === "subscribed") this.#onSubscribed(sock, f);
     else if (f.op === "ok") this.#outbox.onOk(f);
@@ -290,6 +381,8 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #onHello(sock: WebSocketLike, url: string, f: HelloFrame): void {
     clearTimeout(this.#timers.connect);
+    this.#dropRacer();
+    this.#helloWithinMs = undefined;
     this.#state = "open";
     this.#openedAt = Date.now();
     if (this.#everOpened) this.#stats.reconnects++;
@@ -330,11 +423,12 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#stats.duplicatesDropped += out.duplicates;
     for (const { ch, seq, data, id } of out.deliver) {
       // A listener may have closed the client or unsubscribed meanwhile.
-      if (this.#socket !== sock || this.#subs.get(ch) !== sub) return;
+      if (!this.#delivers(sock) || this.#subs.get(ch) !== sub) return;
       this.#stats.messages++;
       this.emit("message", id === undefined ? { ch, seq, data } : { ch, seq, data, id });
     }
-    if (out.broken && this.#socket === sock) {
+    if (out.broken && this.#spare?.sock === sock) this.#dropSpare(sock);
+    else if (out.broken && this.#socket === sock) {
       const { ch } = sub.state;
       const { last, got } = out.broken;
       this.#stats.resyncs++;
@@ -434,8 +528,142 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#subRetries.add(timer);
   }
 
+  /** Whether frames of `sock` may still reach the application: the connection, or a spare. */
+  #delivers(sock: WebSocketLike): boolean {
+    return sock === this.#socket || sock === this.#spare?.sock;
+  }
+
+  /** A draining node asks us to move: after its hint, open the new connection beside this one. */
+  #onMove(f: MoveFrame): void {
+    if (!this.#o.move || this.#state !== "open" || this.#spare || this.#timers.move) return;
+    const hint = typeof f.retryAfterMs === "number" && f.retryAfterMs >= 0 ? f.retryAfterMs : 0;
+    this.#timers.move = setTimeout(
+      () => {
+        this.#timers.move = undefined;
+        void this.#openSpare();
+      },
+      retryAfterDelay(hint, this.#o.random),
+    );
+  }
+
+  async #openSpare(): Promise<void> {
+    if (this.#state !== "open" || this.#spare) return;
+    this.#urlIndex++;
+    const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
+    let sock: WebSocketLike;
+    try {
+      const token = await this.#currentToken();
+      if (this.#state !== "open" || this.#spare) return;
+      sock = this.#o.createSocket(this.#target(url), token, () => {
+        if (this.#socket === sock) this.#lastFrameAt = Date.now();
+      });
+    } catch {
+      // No spare: the old connection's 1001 leads to the usual reconnect.
+      return;
+    }
+    this.#spare = new Spare(sock, url);
+    sock.onopen = () => {};
+    sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
+    // #onClose drops a spare, or handles the close of the connection the spare became.
+    sock.onclose = (ev) => this.#onClose(sock, ev.code, ev.reason);
+    sock.onerror = (ev) => {
+      if (sock === this.#socket) this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
+    };
+    const ms = this.#o.connectTimeoutMs;
+    this.#timers.spare = setTimeout(() => this.#dropSpare(sock), ms);
+  }
+
+  #onSpareFrame(spare: Spare, f: ServerFrame): void {
+    if (f.op === "hello") {
+      clearTimeout(this.#timers.spare);
+      spare.hello = { node: f.node, conn: f.conn, url: spare.url };
+      spare.pingMs = f.pingMs;
+      for (const frame of this.#subs.moveFrames()) {
+        spare.pending.set(frame.id as string, frame.ch);
+        spare.send(frame);
+      }
+    } else if (f.op === "ping") spare.send({ op: "pong" });
+    else if (f.op === "subscribed") {
+      if (f.id === undefined || !spare.pending.delete(f.id)) return;
+      spare.ready.add(f.ch);
+      this.#onSubscribed(spare.sock, f);
+    } else if (f.op === "msg") {
+      const sub = this.#subs.get(f.ch);
+      if (sub && spare.ready.has(f.ch) && typeof f.seq === "number")
+        this.#deliver(spare.sock, sub, sub.state.onMessage(f));
+    } else if (f.op === "error" && f.id !== undefined && spare.pending.has(f.id)) {
+      // A channel the spare cannot resume: stay, and leave when the node closes us.
+      this.#dropSpare(spare.sock);
+      return;
+    }
+    if (this.#spare === spare && spare.caughtUp) this.#switchToSpare();
+  }
+
+  /** The spare has resumed every channel: it becomes the connection, the old one is closed. */
+  #switchToSpare(): void {
+    const spare = this.#spare;
+    if (!spare?.hello) return;
+    clearTimeout(this.#timers.spare);
+    this.#spare = undefined;
+    const old = this.#socket;
+    clearTimeout(this.#timers.heartbeat);
+    this.#socket = spare.sock;
+    // Closed only now: until this moment it kept delivering; duplicates are dropped by seq.
+    if (old) void closeSocket(old, CLOSE_WAIT_MS);
+    this.#state = "open";
+    this.#openedAt = Date.now();
+    this.#stats.moves++;
+    this.#hello = spare.hello;
+    // Publishes in flight on the old connection go again under their ids: the hub dedupes them.
+    this.#outbox.disconnected();
+    // Channels subscribed to during the move went out on the old connection only.
+    for (const sub of this.#subs.all()) {
+      if (!spare.covers(sub.state.ch)) this.#send(this.#subs.frameFor(sub));
+    }
+    this.#outbox.connected((frame) => this.#send(frame));
+    this.#armHeartbeat(spare.sock, spare.pingMs);
+    this.emit("open", spare.hello);
+  }
+
+  /**
+   * The old connection closed before the spare caught up: the spare takes over (a spare that
+   * said hello resumes where it is, one that did not yet is the connection being opened).
+   */
+  #takeOverBySpare(): boolean {
+    const spare = this.#spare;
+    if (!spare || this.#isClosed()) return false;
+    if (spare.hello) {
+      this.#switchToSpare();
+      return true;
+    }
+    this.#spare = undefined;
+    this.#socket = spare.sock;
+    this.#state = "connecting";
+    this.#timers.connect = this.#timers.spare;
+    this.#timers.spare = undefined;
+    return true;
+  }
+
+  #dropSpare(sock: WebSocketLike): void {
+    if (this.#spare?.sock !== sock) return;
+    clearTimeout(this.#timers.spare);
+    this.#spare = undefined;
+    detach(sock);
+    kill(sock);
+  }
+
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
+    if (sock === this.#spare?.sock) {
+      this.#dropSpare(sock);
+      return;
+    }
+    if (sock === this.#racer?.sock) {
+      this.#dropRacer();
+      return;
+    }
     if (sock !== this.#socket) return;
+    // The first attempt failed while its racer is still trying: that one is the attempt now.
+    if (this.#promoteRacer()) return;
     detach(sock);
     this.#socket = undefined;
     this.#hello = undefined;
@@ -459,6 +687,8 @@ export class HubClient extends Emitter<HubClientEvents> {
       this.#shutdown(err);
       return;
     }
+    if (decision.action === "reconnect" && this.#takeOverBySpare()) return;
+    if (this.#spare) this.#dropSpare(this.#spare.sock);
     if (decision.action === "refresh") {
       this.#refreshFirst = true;
       const refusal = httpStatus === 401 ? "unauthorized" : "token_expired";
@@ -487,14 +717,16 @@ export class HubClient extends Emitter<HubClientEvents> {
   #armHeartbeat(sock: WebSocketLike, pingMs: number | undefined): void {
     const bound = this.#o.heartbeatTimeoutMs;
     if (bound === undefined) return;
-    // A hub that pings less often than the bound would look dead between pings: wait two pings.
-    const timeout = pingMs !== undefined && pingMs >= bound ? 2 * pingMs : bound;
+    const timeout = heartbeatTimeout(bound, pingMs);
     this.#lastFrameAt = Date.now();
     // One timer re-armed for the remaining time, not one per frame.
     const check = (): void => {
       const idle = Date.now() - this.#lastFrameAt;
       if (idle < timeout) this.#timers.heartbeat = setTimeout(check, timeout - idle);
-      else this.#drop(sock, `no frame or ping for ${timeout} ms (heartbeatTimeoutMs)`);
+      else {
+        this.#helloWithinMs = pingMs;
+        this.#drop(sock, `no frame or ping for ${timeout} ms (heartbeatTimeoutMs)`);
+      }
     };
     this.#timers.heartbeat = setTimeout(check, timeout);
   }
@@ -519,6 +751,8 @@ export class HubClient extends Emitter<HubClientEvents> {
 
   #shutdown(err: HubClientError): void {
     this.#state = "closed";
+    this.#dropRacer();
+    if (this.#spare) this.#dropSpare(this.#spare.sock);
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
     for (const t of this.#subRetries) clearTimeout(t);
@@ -535,11 +769,15 @@ export class HubClient extends Emitter<HubClientEvents> {
   }
 }
 
-/** `url` asking for application-level `ping` frames (`?ping=1`). */
-function withPing(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set(PING_QUERY, "1");
-  return u.toString();
+/**
+ * How long silence means dead. A hub that pings less often than the bound would look dead between
+ * pings: two of its intervals. A hub that pings more often has missed its ping after one interval
+ * and a half: waiting for the whole bound only keeps users on a frozen node longer.
+ */
+export function heartbeatTimeout(boundMs: number, pingMs: number | undefined): number {
+  if (pingMs === undefined) return boundMs;
+  if (pingMs >= boundMs) return 2 * pingMs;
+  return Math.min(boundMs, Math.ceil(pingMs * 1.5));
 }
 
 function closedError(): HubClientError {

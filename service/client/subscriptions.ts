@@ -43,6 +43,11 @@ export class Subscriptions {
     return this.#subs.get(ch);
   }
 
+  /** Every subscription, in the order they were made. */
+  all(): Subscription[] {
+    return [...this.#subs.values()];
+  }
+
   /** The subscription of `ch`, created when new. */
   add(ch: string): { sub: Subscription; created: boolean } {
     const found = this.#subs.get(ch);
@@ -78,6 +83,14 @@ export class Subscriptions {
       sub.state.reset();
       return sub;
     });
+  }
+
+  /**
+   * The frames to resume every channel on a second connection while this one still delivers (a
+   * move): nothing is reset, the channels stay confirmed by the connection being replaced.
+   */
+  moveFrames(): SubFrame[] {
+    return [...this.#subs.values()].map((sub) => this.frameFor(sub));
   }
 
   /** The subscription a `subscribed` answers (by id, or by channel from a 1.0 hub). */

@@ -57,6 +57,8 @@ export type ConnectionContext = {
 export type ConnectionOptions = {
   /** Application-level `ping` frames at this interval (ms): the client asked with `?ping=1`. */
   pingMs?: number;
+  /** The client understands the `move` frame (1.2): it asked with `?move=1`. */
+  move?: boolean;
 };
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
@@ -152,6 +154,16 @@ export class Connection implements Recipient {
   private get log(): Logger {
     this.childLog ??= this.ctx.log.child({ conn: this.id });
     return this.childLog;
+  }
+
+  /** Whether a drain may ask this client to move (`move` frame) instead of closing it. */
+  get canMove(): boolean {
+    return this.options.move === true;
+  }
+
+  /** Asks a client that understands `move` to open a new connection, then close this one. */
+  askToMove(retryAfterMs: number): void {
+    this.sendJson({ op: "move", retryAfterMs: Math.max(0, Math.floor(retryAfterMs)) });
   }
 
   /** Closing: its grace timer, not the heartbeat, decides when the socket is cut. */

@@ -16,9 +16,10 @@ import { type Config, MIN_API_KEY_LENGTH } from "../config.js";
 import { ConfigError } from "../errors.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
-import { CLOSE, PING_QUERY } from "../protocol/index.js";
+import { CLOSE, MOVE_QUERY, PING_QUERY } from "../protocol/index.js";
 import { type Authenticator, type Claims, createAuthenticator } from "./auth.js";
 import { Connection, type ConnectionContext } from "./connection.js";
+import { drainPlan } from "./drain-plan.js";
 import { Fanout } from "./fanout.js";
 import { admit, clientAddress, refuse } from "./gateway.js";
 import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
@@ -407,8 +408,9 @@ export class HubNode {
     ip: string,
     claims: Claims | undefined,
   ): void {
-    const wantsPing =
-      new URL(req.url ?? "/", "http://hub.invalid").searchParams.get(PING_QUERY) === "1";
+    const query = new URL(req.url ?? "/", "http://hub.invalid").searchParams;
+    const wantsPing = query.get(PING_QUERY) === "1";
+    const canMove = query.get(MOVE_QUERY) === "1";
     // Counted only once ws accepts: a handshake it rejects (bad key, version) never reaches the
     // callback and would otherwise hold the address's slot forever.
     // A WebSocket from here on: MAX_CONNECTIONS bounds it, not MAX_HTTP_SOCKETS.
@@ -422,7 +424,7 @@ export class HubNode {
         claims,
         ctx,
         (gone, reason) => this.forget(gone, ip, reason),
-        wantsPing ? { pingMs: this.config.heartbeatMs } : {},
+        { ...(wantsPing ? { pingMs: this.config.heartbeatMs } : {}), move: canMove },
       );
       this.connections.add(conn);
       this.metrics.connects.inc();
@@ -431,8 +433,9 @@ export class HubNode {
   }
 
   /**
-   * Graceful shutdown: readiness off, wait for endpoints to notice, refuse upgrades, close
-   * clients with 1001 and a jittered retry hint spread over the drain window, then release all.
+   * Graceful shutdown: readiness off, wait for endpoints to notice, refuse upgrades, ask clients
+   * that understand `move` to move (make-before-break), close the others with 1001 and a jittered
+   * retry hint spread over the drain window, close movers still here after their grace, release all.
    * `endpointDelay: false` skips the wait for endpoints (Ctrl-C: nothing routes by readiness).
    */
   stop(options: { endpointDelay?: boolean } = {}): Promise<void> {
@@ -446,9 +449,12 @@ export class HubNode {
     this.log.info({ connections: this.connections.size }, "draining");
     if (endpointDelay && c.shutdownDelayMs > 0 && this.server) await delay(c.shutdownDelayMs);
     this.acceptingUpgrades = false;
-    const conns = [...this.connections];
-    const spreadMs = c.drainMs / 2;
-    const deadline = Date.now() + c.drainMs;
+    const all = [...this.connections];
+    const plan = drainPlan(c.drainMs, Date.now(), Math.random);
+    const movers = all.filter((conn) => conn.canMove);
+    for (const conn of movers) conn.askToMove(plan.moveDelayMs());
+    const conns = all.filter((conn) => !conn.canMove);
+    const { spreadMs, deadline } = plan;
     for (let i = 0; i < conns.length; i++) {
       const target = (spreadMs * i) / Math.max(1, conns.length);
       const wait = target - (c.drainMs - (deadline - Date.now()));
@@ -456,6 +462,12 @@ export class HubNode {
       const retryAfterMs = Math.floor(Math.random() * Math.max(1, spreadMs));
       conns[i]?.close(CLOSE.goingAway.code, JSON.stringify({ retryAfterMs }), "shutdown");
     }
+    // Movers open their new connection, resume, then close this one themselves; whoever is still
+    // here once the grace is over is closed as a client that does not speak `move`.
+    const moving = () => movers.some((conn) => this.connections.has(conn) && !conn.isClosing);
+    for (let i = 0; i < 1000 && moving() && Date.now() < plan.moveGraceEnd; i++) await delay(20);
+    for (const conn of movers)
+      conn.close(CLOSE.goingAway.code, JSON.stringify({ retryAfterMs: 0 }), "shutdown");
     // Wait for closing handshakes until the drain deadline, then cut what is left.
     for (let i = 0; i < 1000 && this.connections.size > 0 && Date.now() < deadline; i++)
       await delay(20);

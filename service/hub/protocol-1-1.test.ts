@@ -1,7 +1,7 @@
 // Protocol 1.1 on a real node: ids echoed by every reply and error, frames applied in arrival
 // order, `retryable` on errors, and the application-level ping a browser can see.
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_FEATURES } from "../protocol/index.js";
+import { PROTOCOL_FEATURES, PROTOCOL_VERSION } from "../protocol/index.js";
 import {
   mintToken,
   releaseAll,
@@ -23,7 +23,7 @@ describe("protocol 1.1", () => {
       op: "hello",
       node: "unit-node",
       conn: expect.any(String),
-      version: "1.2",
+      version: PROTOCOL_VERSION,
       features: [...PROTOCOL_FEATURES],
     });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, isRetryable, RETRYABLE } from "./codes.js";
-import { PROTOCOL_FEATURES, parseClientFrame } from "./frames.js";
+import { PROTOCOL_FEATURES, PROTOCOL_VERSION, parseClientFrame } from "./frames.js";
 import { frameProblem, frameSchema } from "./testing/frame-schema.js";
 
 describe("parseClientFrame (1.1)", () => {
@@ -47,7 +47,7 @@ describe("frames.schema.json", () => {
       op: "hello",
       node: "n",
       conn: "c",
-      version: "1.2",
+      version: PROTOCOL_VERSION,
       features: [...PROTOCOL_FEATURES],
     };
     expect(frameProblem("server", hello)).toBeUndefined();
@@ -72,5 +72,8 @@ describe("frames.schema.json", () => {
     ).toBeUndefined();
     expect(frameProblem("client", { op: "sub", ch: "bad channel" })).toBeDefined();
     expect(frameProblem("client", { op: "pong" })).toBeUndefined();
+    expect(frameProblem("server", { op: "move" })).toBeUndefined();
+    expect(frameProblem("server", { op: "move", retryAfterMs: 1500 })).toBeUndefined();
+    expect(frameProblem("server", { op: "move", retryAfterMs: -1 })).toBeDefined();
   });
 });

@@ -4,15 +4,16 @@ import { CHANNEL_RULE, isChannel, MAX_ID_LENGTH } from "./channel.js";
 import type { ErrorCode } from "./codes.js";
 
 export const PROTOCOL_PATH = "/v1/ws";
-/** The protocol version a hub announces in `hello`; it grows only by adding (1.1 added to 1.0). */
+/** The protocol version a hub announces in `hello`; it grows only by adding (1.2 added to 1.1). */
 export const PROTOCOL_VERSION = "1.2";
 /**
  * What a 1.1 hub does beyond 1.0, as listed in `hello.features`: `id` (every op may carry an id
  * that its reply or error echoes), `ordered` (a connection's frames take effect in arrival order),
  * `ping` (application-level ping/pong when the upgrade URL asks with `?ping=1`), `retryable`
  * (error frames say whether sending again can succeed). 1.2 adds `channel_token` (a `sub` may
- * carry a token for that one channel) and `presence` (the `presence` op, `join`/`leave` frames
- * and namespace options).
+ * carry a token for that one channel), `presence` (the `presence` op, `join`/`leave` frames and
+ * namespace options) and `move` (a draining node asks a client that said `?move=1` to move with
+ * a `move` frame instead of closing it).
  */
 export const PROTOCOL_FEATURES = [
   "id",
@@ -21,11 +22,14 @@ export const PROTOCOL_FEATURES = [
   "retryable",
   "channel_token",
   "presence",
+  "move",
 ] as const;
 /** The longest channel token a `sub` may carry, in characters. */
 export const MAX_CHANNEL_TOKEN_LENGTH = 8192;
 /** The upgrade query parameter with which a client asks for application-level pings. */
 export const PING_QUERY = "ping";
+/** The upgrade query parameter with which a client says it understands the `move` frame (1.2). */
+export const MOVE_QUERY = "move";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -105,6 +109,12 @@ export type PresenceReplyFrame = {
 /** A subscriber joined (subscribed to) or left a channel whose namespace has joinLeave. */
 export type JoinFrame = { op: "join"; ch: string; who: PresenceMember };
 export type LeaveFrame = { op: "leave"; ch: string; who: PresenceMember };
+/**
+ * 1.2, only to a client that upgraded with `?move=1`: this node is draining. Open a new
+ * connection (after `retryAfterMs`, when present), resume there with since+epoch, then close
+ * this one; the node closes it with 1001 if the client has not moved within its drain grace.
+ */
+export type MoveFrame = { op: "move"; retryAfterMs?: number };
 export type ServerFrame =
   | PresenceReplyFrame
   | JoinFrame
@@ -116,7 +126,8 @@ export type ServerFrame =
   | MsgFrame
   | OkFrame
   | ErrorFrame
-  | PingFrame;
+  | PingFrame
+  | MoveFrame;
 
 /** The close reason of a 1001 going-away close: when to reconnect. */
 export type GoingAwayReason = { retryAfterMs: number };
