@@ -18,6 +18,7 @@ import { createInternalApp, createPublicApp, type HttpDeps } from "./http.js";
 import { HttpSockets, watchServerErrors } from "./http-sockets.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
+import { WriteBatch } from "./write-batch.js";
 
 export type NodeStats = {
   connections: number;
@@ -171,6 +172,7 @@ export class HubNode {
       maxRefreshRate: c.maxRefreshRate,
       slowConsumerBytes: c.slowConsumerBytes,
       maxConnectionBytes: c.maxConnectionBytes,
+      writeBatch: new WriteBatch(),
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
@@ -275,7 +277,7 @@ export class HubNode {
         claims,
         ctx,
         (gone, reason) => this.forget(gone, ip, reason),
-        wantsPing ? { pingMs: this.config.heartbeatMs } : {},
+        wantsPing ? { pingMs: this.config.heartbeatMs, socket } : { socket },
       );
       this.connections.add(conn);
       this.metrics.connects.inc();
