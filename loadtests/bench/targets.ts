@@ -129,6 +129,8 @@ export async function startNode(
     HUB_ENTRY,
     // A slow generator must not be mistaken for a slow consumer at 5k subscribers.
     SLOW_CONSUMER_BYTES: String(64 * 1024 * 1024),
+    // The config wants the send-buffer bound below the whole per-connection bound.
+    MAX_CONNECTION_BYTES: String(128 * 1024 * 1024),
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
   else delete env.REDIS_URL;
