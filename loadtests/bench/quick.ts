@@ -20,8 +20,8 @@ const SUBSCRIBERS = 1_000;
 const BROADCASTS = 100;
 /** Pairs: at least MIN_PAIRS (the noise needs a spread), more while the time budget lasts. */
 const MIN_PAIRS = 3;
-const MAX_PAIRS = 6;
-const PAIRS_BUDGET_MS = 60_000;
+const MAX_PAIRS = 5;
+const PAIRS_BUDGET_MS = 45_000;
 
 /** A regression larger than the run's own noise; the message carries the figures. */
 export class BenchRegressionError extends Error {
