@@ -16,6 +16,8 @@ step "unit, infra, policies"
 npx vitest run --project unit --project infra --project policies
 step "build"
 npm run --silent build
+step "bench:hub --quick: the hub's throughput against the raw ws loop, judged by its own noise"
+npm run --silent bench:hub -- --quick
 step "rig: Docker engine and images"
 npm run --silent rig
 step "integration: real Redis containers, real hub processes"

@@ -6,8 +6,10 @@ import { ensureHubBuilt, REPO_ROOT } from "../harness/hub-process.js";
 import { type RunningRedis, startRedis } from "../harness/redis.js";
 import { describeMachine, loadNow } from "./machine.js";
 import {
+  costTable,
   memoryTable,
   replaceSection,
+  straceNotes,
   type TargetRuns,
   throughputSvg,
   throughputTable,
@@ -173,6 +175,14 @@ export async function runBench(spec: BenchSpec): Promise<string> {
     "",
     throughputTable(all, "raw"),
     "",
+    "Where the time goes during saturation (all server processes of a case summed; Redis not",
+    "included; write syscalls and bytes from /proc/PID/io, every syscall from `strace -c -f` in a",
+    "separate traced phase):",
+    "",
+    costTable(all),
+    "",
+    ...straceNotes(all),
+    ...(straceNotes(all).length > 0 ? [""] : []),
     ...(all.some((t) => t.memory)
       ? [
           `Memory per idle connection at ${spec.plan.idleConnections.toLocaleString("en-US")} connections (gc forced):`,

@@ -11,6 +11,7 @@ const FULL: BenchPlan = {
   latencySeconds: 4,
   halfSaturation: false,
   idleConnections: 10_000,
+  trace: true,
 };
 
 const QUICK: BenchPlan = {
@@ -20,6 +21,7 @@ const QUICK: BenchPlan = {
   latencySeconds: 2,
   halfSaturation: false,
   idleConnections: 2_000,
+  trace: false,
 };
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs 1..9] [--only raw,hub,hub2,sio,sio2,raw2] [--no-write]
@@ -41,8 +43,8 @@ process.exitCode = await benchCli("bench", USAGE, true, (flags) => {
     write: flags.write,
     notes: [
       "Ratios are against the raw ws naive loop of the same run. Saturation counts 1,000 broadcasts",
-      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 4 s (not 10 s:",
-      "shorter windows keep the 3-run bench under 10 minutes). Targets: one",
+      "at N=1k and 200 at N=5k after a 10 % warm-up; latency windows are 4 s (bench:hub uses",
+      "10 s; shorter windows keep the 3-run bench under 10 minutes). Targets: one",
       "node ≥ the raw loop; two nodes ≥ Socket.IO + redis adapter; < 8 KB RSS per idle connection.",
       "![deliveries per second](benchmarks.svg)",
     ],

@@ -17,6 +17,8 @@ export interface Saturation {
   broadcastsPerSecond: number;
   /** false when a broadcast never reached every subscriber (loss or a stall). */
   complete: boolean;
+  /** Every delivery of the phase, warm-up included (what the server did while probed). */
+  deliveries: number;
 }
 
 /** Deliveries per second over `broadcasts` broadcasts after `warmup`, at most 32 in flight. */
@@ -39,10 +41,13 @@ export function saturate(crowd: Crowd, warmup: number, broadcasts: number): Prom
       const end = complete ? tEnd : performance.now();
       const seconds = Math.max(1e-6, (end - tStart) / 1000);
       const delivered = complete ? broadcasts * n : measuredDeliveries();
+      let deliveries = 0;
+      for (const a of arrivals) deliveries += a;
       resolve({
         deliveriesPerSecond: delivered / seconds,
         broadcastsPerSecond: delivered / n / seconds,
         complete,
+        deliveries,
       });
     };
     const measuredDeliveries = () => {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  costTable,
   median,
   memoryTable,
   replaceSection,
+  straceNotes,
   summarize,
   type TargetRuns,
   throughputSvg,
@@ -13,7 +15,12 @@ import type { SizeResult } from "./run-case.js";
 function size(n: number, dps: number, p99: number, complete = true): SizeResult {
   return {
     n,
-    saturation: { deliveriesPerSecond: dps, broadcastsPerSecond: dps / n, complete },
+    saturation: {
+      deliveriesPerSecond: dps,
+      broadcastsPerSecond: dps / n,
+      complete,
+      deliveries: dps,
+    },
     fixed: { rate: 50, p50: p99 / 2, p99, missing: 0 },
     failedConnections: 0,
   };
@@ -63,5 +70,40 @@ describe("bench report", () => {
     expect(next).toContain("<!-- a -->\nnew a\n<!-- /a -->");
     expect(next).toContain("keep b");
     expect(replaceSection("# B\n", "c", "x")).toBe("# B\n\n<!-- c -->\nx\n<!-- /c -->\n");
+  });
+
+  it("puts each case's cost per delivery in a row per size, medians over runs", () => {
+    const withCost = (r: SizeResult, writes: number, cpu: number): SizeResult => ({
+      ...r,
+      cost: {
+        deliveries: 1000,
+        writesPerDelivery: writes,
+        bytesPerDelivery: 130,
+        cpuMicrosPerDelivery: cpu,
+        loopUtilization: 0.97,
+        loopDelayP99Ms: 12.3,
+      },
+      syscalls: { ok: true, deliveries: 500, perDelivery: 0.25, byName: { writev: 100 } },
+    });
+    const traced: TargetRuns = {
+      key: "hub",
+      name: "wshub",
+      runs: [
+        [withCost(size(1000, 1, 1), 0.1, 3)],
+        [withCost(size(1000, 1, 1), 0.3, 5)],
+        [withCost(size(1000, 1, 1), 0.2, 4)],
+      ],
+    };
+    const untraced: TargetRuns = {
+      key: "raw",
+      name: "raw ws",
+      runs: [[{ ...size(1000, 1, 1), syscalls: { ok: false, reason: "strace is not installed" } }]],
+    };
+    const table = costTable([traced, untraced]).split("\n");
+    expect(table[0]).toMatch(/^\| case \| N \| write syscalls \/ delivery \|/);
+    expect(table[2]).toBe("| wshub | 1.0k | 0.200 | 0.250 | 130 | 4.00 | 97 % | 12.3 |");
+    // A case measured without probes has no row.
+    expect(table).toHaveLength(3);
+    expect(straceNotes([traced, untraced])).toEqual(["Syscall counts: strace is not installed."]);
   });
 });

@@ -110,6 +110,70 @@ export function throughputTable(targets: TargetRuns[], referenceKey: string): st
   return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
 }
 
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits);
+}
+
+/**
+ * Where each case's time went during saturation, medians over runs: write syscalls, every
+ * syscall (strace), bytes and CPU per delivery, event-loop busy share and delay.
+ */
+export function costTable(targets: TargetRuns[]): string {
+  const header = [
+    "case",
+    "N",
+    "write syscalls / delivery",
+    "all syscalls / delivery (strace)",
+    "bytes / delivery",
+    "CPU µs / delivery",
+    "event loop busy",
+    "loop delay p99 ms",
+  ];
+  const rows: string[][] = [];
+  for (const t of targets) {
+    const sizes = [...new Set(t.runs.flat().map((r) => r.n))].sort((a, b) => a - b);
+    for (const n of sizes) {
+      const at = t.runs.flat().filter((r) => r.n === n);
+      const costs = at.map((r) => r.cost).filter((c) => c !== undefined);
+      if (costs.length === 0) continue;
+      const of = (pick: (c: (typeof costs)[number]) => number | undefined) =>
+        median(costs.map(pick).filter((v): v is number => v !== undefined));
+      const traced = at.map((r) => r.syscalls).filter((c) => c?.ok === true);
+      rows.push([
+        t.name,
+        k(n),
+        fixed(
+          of((c) => c.writesPerDelivery),
+          3,
+        ),
+        traced.length > 0 ? fixed(median(traced.map((c) => c.perDelivery)), 3) : "–",
+        fixed(
+          of((c) => c.bytesPerDelivery),
+          0,
+        ),
+        fixed(
+          of((c) => c.cpuMicrosPerDelivery),
+          2,
+        ),
+        `${fixed(of((c) => c.loopUtilization) * 100, 0)} %`,
+        fixed(
+          of((c) => c.loopDelayP99Ms),
+          1,
+        ),
+      ]);
+    }
+  }
+  return [header, header.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+/** Why syscall counts are missing, once per distinct reason (empty when every phase was traced). */
+export function straceNotes(targets: TargetRuns[]): string[] {
+  const reasons = new Set<string>();
+  for (const r of targets.flatMap((t) => t.runs.flat()))
+    if (r.syscalls && !r.syscalls.ok) reasons.add(r.syscalls.reason);
+  return [...reasons].map((reason) => `Syscall counts: ${reason}.`);
+}
+
 /** Memory per idle connection, with the ratio against the reference. */
 export function memoryTable(targets: TargetRuns[], referenceKey: string): string {
   const measured = targets.filter((t) => t.memory);

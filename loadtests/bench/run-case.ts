@@ -1,4 +1,5 @@
 // One run of one target: start its nodes, measure at N=1k then N=5k, stop everything.
+import { type PhaseCost, probePhase, type SyscallCount, traceSyscalls } from "./cost.js";
 import { Crowd } from "./generator.js";
 import { fixedRate, type LatencyResult, type Saturation, saturate } from "./phases.js";
 import { type ServerNode, startNode, type Target } from "./targets.js";
@@ -14,6 +15,8 @@ export interface BenchPlan {
   /** Also measure latency at half of the measured saturation rate (where the p99 target applies). */
   halfSaturation: boolean;
   idleConnections: number;
+  /** Also count syscalls per delivery under strace, in an extra saturation phase per size. */
+  trace?: boolean;
 }
 
 export interface SizeResult {
@@ -22,6 +25,9 @@ export interface SizeResult {
   fixed: LatencyResult;
   half?: LatencyResult;
   failedConnections: number;
+  /** The servers' cost during the saturation phase. */
+  cost?: PhaseCost;
+  syscalls?: SyscallCount;
 }
 
 export interface MemoryResult {
@@ -64,13 +70,23 @@ export async function runThroughput(
     for (const n of plan.sizes) {
       await crowd.grow(n - crowd.subscribers.length);
       const broadcasts = plan.broadcasts[n] ?? 500;
+      const probed = await probePhase(nodes);
       const saturation = await saturate(
         crowd,
         Math.max(20, Math.round(broadcasts / 10)),
         broadcasts,
       );
+      const cost = await probed(saturation.deliveries);
       const fixed = await fixedRate(crowd, plan.fixedRates[n] ?? 10, plan.latencySeconds);
-      const result: SizeResult = { n, saturation, fixed, failedConnections: crowd.failed };
+      const result: SizeResult = { n, saturation, fixed, failedConnections: crowd.failed, cost };
+      if (plan.trace) {
+        // Fewer broadcasts: every syscall is slower under ptrace; counts per delivery stay.
+        const traced = Math.max(20, Math.round(broadcasts / 5));
+        result.syscalls = await traceSyscalls(
+          nodes,
+          async () => (await saturate(crowd, 0, traced)).deliveries,
+        );
+      }
       if (plan.halfSaturation) {
         result.half = await fixedRate(
           crowd,
@@ -79,7 +95,7 @@ export async function runThroughput(
         );
       }
       log(
-        `${target.key} N=${n}: ${Math.round(saturation.deliveriesPerSecond)} deliveries/s${saturation.complete ? "" : " (INCOMPLETE)"}, p50/p99 ${fixed.p50.toFixed(1)}/${fixed.p99.toFixed(1)} ms @${fixed.rate}/s${result.half ? `, ${result.half.p50.toFixed(1)}/${result.half.p99.toFixed(1)} ms @${result.half.rate}/s` : ""}`,
+        `${target.key} N=${n}: ${Math.round(saturation.deliveriesPerSecond)} deliveries/s${saturation.complete ? "" : " (INCOMPLETE)"}, ${cost.writesPerDelivery?.toFixed(3) ?? "?"} writes, ${cost.cpuMicrosPerDelivery.toFixed(1)} µs CPU per delivery${result.syscalls?.ok ? `, ${result.syscalls.perDelivery.toFixed(3)} syscalls per delivery (strace)` : ""}, p50/p99 ${fixed.p50.toFixed(1)}/${fixed.p99.toFixed(1)} ms @${fixed.rate}/s${result.half ? `, ${result.half.p50.toFixed(1)}/${result.half.p99.toFixed(1)} ms @${result.half.rate}/s` : ""}`,
       );
       results.push(result);
     }

@@ -3,7 +3,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../harness/free-port.js";
 import { HUB_ENTRY, LOAD_FRIENDLY_ENV, REPO_ROOT } from "../harness/hub-process.js";
-import type { ControlReply } from "./servers/control.js";
+import type { ControlReply, ProcessProbe } from "./servers/control.js";
 
 /** How the generator talks to a server: the hub protocol, the raw loop's copy of it, or Socket.IO. */
 export type Dialect = "hub" | "raw" | "socket.io";
@@ -80,7 +80,13 @@ export const TARGETS: readonly Target[] = [
 /** A running server process of a target. */
 export interface ServerNode {
   url: string;
+  /** The server's process id (for /proc and strace); undefined when it has none. */
+  pid: number | undefined;
   memory(): Promise<{ rss: number; heapUsed: number }>;
+  /** Marks the start of a probed phase in the server process. */
+  probeStart(): Promise<void>;
+  /** The server's CPU and event-loop figures since probeStart. */
+  probeStop(): Promise<ProcessProbe>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +136,8 @@ export async function startNode(
     HUB_ENTRY,
     // A slow generator must not be mistaken for a slow consumer at 5k subscribers.
     SLOW_CONSUMER_BYTES: String(64 * 1024 * 1024),
+    // The config wants the send-buffer bound below the whole per-connection bound.
+    MAX_CONNECTION_BYTES: String(128 * 1024 * 1024),
     ...extraEnv,
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
@@ -155,6 +163,18 @@ export async function startNode(
   const path = target.dialect === "socket.io" ? "/socket.io/?EIO=4&transport=websocket" : "/v1/ws";
   return {
     url: `ws://127.0.0.1:${port}${path}`,
+    pid: child.pid,
+    async probeStart() {
+      const reply = waitReply(child, "probe-started", 10_000);
+      child.send({ type: "probe-start" });
+      await reply;
+    },
+    async probeStop() {
+      const reply = waitReply(child, "probe", 10_000);
+      child.send({ type: "probe-stop" });
+      const { type: _, ...probe } = await reply;
+      return probe;
+    },
     async memory() {
       const reply = waitReply(child, "memory", 10_000);
       child.send({ type: "memory" });

@@ -32,6 +32,7 @@ import type { HubPresence } from "./presence.js";
 import { connectionPublisher, publishJson } from "./publish.js";
 import { TokenBucket } from "./rate-limit.js";
 import type { TimerRegistry } from "./timers.js";
+import { BatchedSocket, batchFlushBytes, type Corkable, type WriteBatch } from "./write-batch.js";
 
 export type ConnectionContext = {
   nodeId: string;
@@ -51,6 +52,8 @@ export type ConnectionContext = {
   channels: ChannelPolicy;
   presence: HubPresence;
   maxPresenceRate: number;
+  /** Frames of one turn leave each socket in one write (absent: one write per frame). */
+  writeBatch?: WriteBatch;
 };
 
 /** What this connection negotiated at the upgrade. */
@@ -59,6 +62,8 @@ export type ConnectionOptions = {
   pingMs?: number;
   /** The client understands the `move` frame (1.2): it asked with `?move=1`. */
   move?: boolean;
+  /** The upgraded TCP socket under the WebSocket: corked while a turn's frames are written. */
+  socket?: Corkable;
 };
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
@@ -100,6 +105,8 @@ export class Connection implements Recipient {
   private readonly subIds = new Map<string, string>();
   /** Channels held by a channel token rather than the connection token's patterns. */
   private readonly grants: ChannelGrants;
+  /** Made at the first delivery: an idle connection never needs it. */
+  private out: BatchedSocket | undefined;
 
   constructor(
     readonly id: string,
@@ -177,7 +184,9 @@ export class Connection implements Recipient {
 
   deliver(frame: OutFrame): void {
     if (this.closing || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.ctx.slowConsumerBytes) {
+    const out = this.batched();
+    // This turn's corked frames are not the peer's doing: only what it left unread counts.
+    if (this.ws.bufferedAmount - (out?.corkedBytes ?? 0) > this.ctx.slowConsumerBytes) {
       this.ctx.metrics.slowConsumerCloses.inc();
       this.log.info({ buffered: this.ws.bufferedAmount }, "slow consumer closed");
       this.close(
@@ -193,8 +202,21 @@ export class Connection implements Recipient {
       return;
     }
     // The same framed bytes for every subscriber; ws frames it itself where it cannot.
-    if (this.sender && frame.wire) this.sender.sendFrame([frame.wire]);
+    const wire = this.sender ? frame.wire : undefined;
+    out?.willWrite(wire?.length ?? frame.json.length);
+    if (this.sender && wire) this.sender.sendFrame([wire]);
     else this.ws.send(frame.json, { binary: false });
+    out?.wrote();
+  }
+
+  /** The socket's side of the node's write batch, when the node batches. */
+  private batched(): BatchedSocket | undefined {
+    if (this.out) return this.out;
+    const { socket } = this.options;
+    const batch = this.ctx.writeBatch;
+    if (!socket || !batch) return undefined;
+    this.out = new BatchedSocket(socket, batch, batchFlushBytes(this.ctx.slowConsumerBytes));
+    return this.out;
   }
 
   /**

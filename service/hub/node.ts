@@ -28,6 +28,7 @@ import { nodeCommands } from "./node-commands.js";
 import { HubPresence } from "./presence.js";
 import { TimerRegistry } from "./timers.js";
 import { UpgradeCounters } from "./upgrade-counters.js";
+import { WriteBatch } from "./write-batch.js";
 
 export type NodeStats = {
   connections: number;
@@ -317,6 +318,7 @@ export class HubNode {
       channels: c.channels,
       presence,
       maxPresenceRate: c.maxPresenceRate,
+      writeBatch: new WriteBatch(),
     };
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
@@ -424,7 +426,9 @@ export class HubNode {
         claims,
         ctx,
         (gone, reason) => this.forget(gone, ip, reason),
-        { ...(wantsPing ? { pingMs: this.config.heartbeatMs } : {}), move: canMove },
+        wantsPing
+          ? { pingMs: this.config.heartbeatMs, move: canMove, socket }
+          : { move: canMove, socket },
       );
       this.connections.add(conn);
       this.metrics.connects.inc();
