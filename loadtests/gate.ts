@@ -18,7 +18,8 @@ import { ensureHubBuilt, type HubProcess, startHubProcess } from "./harness/hub-
 import { HubWarnings } from "./harness/hub-warnings.js";
 import { type RunningRedis, startRedis } from "./harness/redis.js";
 import { junitXml } from "./lib/junit.js";
-import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
+import { type LoadSummary, summaryTable } from "./lib/summary.js";
+import { VERDICT_HEADER, verdictCells } from "./lib/summary-markdown.js";
 
 const EXIT_THRESHOLD_FAILED = 99;
 
@@ -27,21 +28,8 @@ function log(line: string): void {
 }
 
 function verdictTable(summaries: LoadSummary[]): string {
-  const rows = summaries.map((s) => {
-    const lat = s.metrics.delivery_latency;
-    return [
-      s.ok ? "pass" : "FAIL",
-      s.scenario,
-      String(s.metrics.connect_success?.passes ?? 0),
-      lat
-        ? `${formatNumber(lat.med ?? Number.NaN)}/${formatNumber(lat["p(99)"] ?? Number.NaN)}`
-        : "-",
-      String(s.metrics.messages_received?.count ?? 0),
-      String(s.metrics.messages_lost?.count ?? 0),
-      `${(s.durationMs / 1000).toFixed(1)}s`,
-    ];
-  });
-  const header = ["result", "scenario", "connects", "p50/p99 ms", "delivered", "lost", "time"];
+  const rows = summaries.map(verdictCells);
+  const header = [...VERDICT_HEADER];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   return [line(header), ...rows.map(line)].join("\n");
