@@ -9,7 +9,7 @@ import {
   spinnerCores,
 } from "./gate-robustness-plan.js";
 
-const GATE_OUTPUT = `[load:gate] raw ws floor: 21370 deliveries/s at 1000 subscribers; fanout audiences 2000/128/320
+const GATE_OUTPUT = `[load:gate] raw ws floor: 21370 deliveries/s at 1000 subscribers, 1650 connects/s; fanout audiences 2000/128/320, connect rates 825/825/825/s
 connect-ramp (node, stack dev, 6.9 s): FAIL
 result  metric           threshold   actual
 pass    ws_sessions      count>0     2000
@@ -28,6 +28,7 @@ function result(run: string, code: number | null): GateRunResult {
     seconds: 60,
     loadAtStart: 1.5,
     floor: 20_000,
+    connects: 1_500,
     audiences: "a",
     failed: [],
     error: undefined,
@@ -54,6 +55,7 @@ describe("gate robustness plan", () => {
   it("reads the floor and the failed thresholds (not the verdict table) from a gate run", () => {
     expect(readGateOutput(GATE_OUTPUT)).toEqual({
       floor: 21370,
+      connects: 1650,
       audiences: "2000/128/320",
       failed: ["connect-ramp ws_connecting p(95)<500 853.3"],
       error: undefined,
@@ -80,6 +82,6 @@ describe("gate robustness plan", () => {
   it("prints one row per run", () => {
     const table = robustnessTable([result("1", 0), { ...result("2", 1), error: "too busy" }]);
     expect(table.split("\n")).toHaveLength(3);
-    expect(table).toMatch(/^2\s+1\s+60s\s+1\.50\s+20000\s+a\s+could not run: too busy$/m);
+    expect(table).toMatch(/^2\s+1\s+60s\s+1\.50\s+20000\s+1500\s+a\s+could not run: too busy$/m);
   });
 });

@@ -79,7 +79,9 @@ export function spinnerCores(busyCores: number, cores: number): number[] {
 export interface GateRunReading {
   /** Raw ws deliveries/s the gate measured before the run; undefined when it printed none. */
   floor: number | undefined;
-  /** Fanout audiences the gate chose from the floor, as printed ("2000/300/500"). */
+  /** Raw connections/s the gate measured with the floor. */
+  connects: number | undefined;
+  /** Crowds the gate chose from the floor, per scenario, as printed ("2000/300/500"). */
   audiences: string | undefined;
   /** "scenario metric threshold actual" of every failed threshold. */
   failed: string[];
@@ -89,7 +91,10 @@ export interface GateRunReading {
 
 /** Reads the floor line and the failed thresholds from a gate run's combined output. */
 export function readGateOutput(out: string): GateRunReading {
-  const floor = /raw ws floor: (\d+) deliveries\/s.*fanout audiences (\S+)/.exec(out);
+  const floor =
+    /raw ws floor: (\d+) deliveries\/s.*?(?:(\d+) connects\/s.*?)?fanout audiences ([\d/]+)/.exec(
+      out,
+    );
   const failed: string[] = [];
   let scenario = "?";
   for (const line of out.split("\n")) {
@@ -100,7 +105,8 @@ export function readGateOutput(out: string): GateRunReading {
   }
   return {
     floor: floor ? Number(floor[1]) : undefined,
-    audiences: floor?.[2],
+    connects: floor?.[2] === undefined ? undefined : Number(floor[2]),
+    audiences: floor?.[3],
     failed,
     error: /\[load:gate\] could not run: (.*)/.exec(out)?.[1],
   };
@@ -155,6 +161,7 @@ export function robustnessTable(results: GateRunResult[]): string {
     `${r.seconds.toFixed(0)}s`,
     r.loadAtStart.toFixed(2),
     r.floor === undefined ? "-" : String(r.floor),
+    r.connects === undefined ? "-" : String(r.connects),
     r.audiences ?? "-",
     r.error !== undefined
       ? `could not run: ${r.error.slice(0, 100)}`

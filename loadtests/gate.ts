@@ -64,13 +64,13 @@ async function main(): Promise<number> {
     if (args.floor) {
       const audience = Math.max(...steps.filter((s) => s.rate > 0).map((s) => s.connections));
       const floor = await measureRawFloor(audience);
-      const fitted = fitToFloor(steps, floor.deliveriesPerSecond);
+      const fitted = fitToFloor(steps, floor);
       log(
-        `raw ws floor: ${Math.round(floor.deliveriesPerSecond)} deliveries/s at ${audience} subscribers; fanout audiences ${fitted.steps.map((s) => s.connections).join("/")}`,
+        `raw ws floor: ${Math.round(floor.deliveriesPerSecond)} deliveries/s at ${audience} subscribers, ${Math.round(floor.connectsPerSecond)} connects/s; fanout audiences ${fitted.steps.map((s) => s.connections).join("/")}, connect rates ${fitted.steps.map((s) => s.connectRate).join("/")}/s`,
       );
       if (fitted.tooSlow) {
         throw new Error(
-          `this machine delivers only ${Math.round(floor.deliveriesPerSecond)} raw ws messages/s now: too busy for a verdict; run the gate on a quieter runner`,
+          `this machine delivers only ${Math.round(floor.deliveriesPerSecond)} raw ws messages/s and opens ${Math.round(floor.connectsPerSecond)} raw connections/s now: too busy for a verdict; run the gate on a quieter runner`,
         );
       }
       steps = fitted.steps;
@@ -100,7 +100,6 @@ async function main(): Promise<number> {
         urls,
         stack: args.stack,
         slo: args.slo,
-        connectRate: 1_000,
         channel: `gate:${step.scenario}`,
         progress: process.stderr.isTTY === true,
         signal: abort.signal,

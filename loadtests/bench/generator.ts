@@ -80,6 +80,9 @@ async function openClient(
 }
 
 /** Subscribers of the bench channel spread over the nodes, plus one publisher. */
+/** Connections per second the crowd asks for when it grows (its ramp is also bounded in flight). */
+export const GROW_PER_SECOND = 2_000;
+
 export class Crowd {
   readonly subscribers: LeanWebSocket[] = [];
   failed = 0;
@@ -92,7 +95,7 @@ export class Crowd {
   ) {}
 
   /** Adds `count` subscribers round-robin over the nodes; failed connections are counted. */
-  async grow(count: number, perSecond = 2_000): Promise<void> {
+  async grow(count: number, perSecond = GROW_PER_SECOND): Promise<void> {
     const offset = this.subscribers.length + this.failed;
     await ramp(count, perSecond, IN_FLIGHT, async (k) => {
       const url = this.urls[(offset + k) % this.urls.length] as string;

@@ -22,6 +22,8 @@ export interface SizeResult {
   fixed: LatencyResult;
   half?: LatencyResult;
   failedConnections: number;
+  /** Subscribed connections opened per second while the crowd grew to n (up to 2,000/s asked). */
+  connectsPerSecond?: number;
 }
 
 export interface MemoryResult {
@@ -62,7 +64,11 @@ export async function runThroughput(
   try {
     await crowd.connectPublisher();
     for (const n of plan.sizes) {
-      await crowd.grow(n - crowd.subscribers.length);
+      const before = crowd.subscribers.length;
+      const growStart = performance.now();
+      await crowd.grow(n - before);
+      const connectsPerSecond =
+        ((crowd.subscribers.length - before) * 1000) / (performance.now() - growStart);
       const broadcasts = plan.broadcasts[n] ?? 500;
       const saturation = await saturate(
         crowd,
@@ -70,7 +76,13 @@ export async function runThroughput(
         broadcasts,
       );
       const fixed = await fixedRate(crowd, plan.fixedRates[n] ?? 10, plan.latencySeconds);
-      const result: SizeResult = { n, saturation, fixed, failedConnections: crowd.failed };
+      const result: SizeResult = {
+        n,
+        saturation,
+        fixed,
+        failedConnections: crowd.failed,
+        connectsPerSecond,
+      };
       if (plan.halfSaturation) {
         result.half = await fixedRate(
           crowd,
