@@ -82,6 +82,7 @@ describe("gate robustness plan", () => {
   it("prints one row per run", () => {
     const table = robustnessTable([result("1", 0), { ...result("2", 1), error: "too busy" }]);
     expect(table.split("\n")).toHaveLength(3);
-    expect(table).toMatch(/^2\s+1\s+60s\s+1\.50\s+20000\s+1500\s+a\s+could not run: too busy$/m);
+    expect(table).toMatch(/^run\s+exit\s+time\s+load1\s+floor\/s\s+connects\/s\s+crowds\s+failed/);
+    expect(table).toMatch(/^2\s+1\s+60s\s+1\.50\s+20000\s+1500\s+a\s+no verdict: too busy$/m);
   });
 });

@@ -152,7 +152,8 @@ export function robustnessTable(results: GateRunResult[]): string {
     "time",
     "load1",
     "floor/s",
-    "audiences",
+    "connects/s",
+    "crowds",
     "failed thresholds / error",
   ];
   const rows = results.map((r) => [
@@ -164,7 +165,7 @@ export function robustnessTable(results: GateRunResult[]): string {
     r.connects === undefined ? "-" : String(r.connects),
     r.audiences ?? "-",
     r.error !== undefined
-      ? `could not run: ${r.error.slice(0, 100)}`
+      ? `no verdict: ${r.error.slice(0, 120)}`
       : r.failed.length === 0
         ? "-"
         : r.failed.join("; "),

@@ -127,7 +127,11 @@ async function main(): Promise<number> {
   const slowText =
     verdict.slowCode === undefined
       ? "slowed hub not run"
-      : `slowed hub ${verdict.slowCode === 99 ? "failed the gate (exit 99), as it must" : `exit ${verdict.slowCode}: the gate did not catch it`}`;
+      : verdict.slowCode === 99
+        ? "slowed hub failed the gate (exit 99), as it must"
+        : verdict.slowCode === 1
+          ? "slowed hub got no verdict (exit 1): not checked"
+          : `slowed hub exit ${verdict.slowCode}: the gate did not catch it`;
   process.stdout.write(
     `sound hub passed ${verdict.passed}/${verdict.runs} with ${spinners.length} busy core(s); ${slowText}; logs in ${args.reportDir}\n`,
   );
