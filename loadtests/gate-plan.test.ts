@@ -80,6 +80,17 @@ describe("gate plan", () => {
     expect(slow.steps[0]).toMatchObject({ connectRate: 150, connections: 150 * RAMP_MAX_SECONDS });
   });
 
+  it("keeps a quick run's small storm at 100 clients and refuses it where a full one is refused", () => {
+    const quick = scaledSteps(0.25);
+    const floor = { deliveriesPerSecond: 200_000, connectsPerSecond: 1_000, connectsAsked: 2_000 };
+    const half = fitToFloor(quick, floor);
+    expect(half.tooSlow).toBe(false);
+    expect(half.steps[2]).toMatchObject({ scenario: "reconnect-storm", connections: 100 });
+    const tooFew = fitToFloor(quick, { ...floor, connectsPerSecond: 300 });
+    expect(tooFew.tooSlow).toBe(true);
+    expect(fitToFloor(scaledSteps(1), { ...floor, connectsPerSecond: 300 }).tooSlow).toBe(true);
+  });
+
   it("says when the machine is too busy for a verdict rather than shrink below the floor", () => {
     const slow = fitToFloor(scaledSteps(1), { deliveriesPerSecond: 5_000, ...quietConnects });
     expect(slow.tooSlow).toBe(true);

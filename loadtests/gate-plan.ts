@@ -71,7 +71,11 @@ export function fitToFloor(
   const ratio = floor.connectsPerSecond / floor.connectsAsked;
   // NaN (not measured) counts as too slow: no verdict rather than a guess.
   const f = ratio >= 0 ? Math.min(1, ratio) : 0;
-  let tooSlow = false;
+  // The full-size storm's crowd scaled by f decides whether a verdict is possible at all, so a
+  // quick run (a smaller storm) is refused on the same machines as a full one.
+  const fullStorm = GATE_STEPS.find((s) => s.scenario === "reconnect-storm")?.connections ?? 0;
+  let tooSlow = Math.floor(fullStorm * f) < MIN_SUBSCRIBERS;
+  const stormCrowd = (n: number) => Math.max(Math.min(n, MIN_SUBSCRIBERS), Math.floor(n * f));
   const fitted = steps.map((step) => {
     const connectRate = Math.max(1, Math.floor(step.connectRate * f));
     if (step.rate <= 0) {
@@ -80,9 +84,8 @@ export function fitToFloor(
       return { ...step, connectRate, connections: Math.max(MIN_SUBSCRIBERS, connections) };
     }
     let fits = Math.floor(budget / step.rate);
-    if (step.scenario === "reconnect-storm")
-      fits = Math.min(fits, Math.floor(step.connections * f));
     if (fits < MIN_SUBSCRIBERS) tooSlow = true;
+    if (step.scenario === "reconnect-storm") fits = Math.min(fits, stormCrowd(step.connections));
     const connections = Math.max(MIN_SUBSCRIBERS, Math.min(step.connections, fits));
     return { ...step, connectRate, connections };
   });
