@@ -79,10 +79,10 @@ async function openClient(
   return ws;
 }
 
-/** Subscribers of the bench channel spread over the nodes, plus one publisher. */
 /** Connections per second the crowd asks for when it grows (its ramp is also bounded in flight). */
 export const GROW_PER_SECOND = 2_000;
 
+/** Subscribers of the bench channel spread over the nodes, plus one publisher. */
 export class Crowd {
   readonly subscribers: LeanWebSocket[] = [];
   failed = 0;
