@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{contract,testkit,service,loadtests,chaos,scripts}/**/*.test.ts"],
+          include: ["{contract,testkit,service,loadtests,chaos,scripts,ci}/**/*.test.ts"],
           exclude: ["**/test/**", "chaos/scenarios/**", "**/node_modules/**"],
           testTimeout: 20_000,
         },

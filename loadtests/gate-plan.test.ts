@@ -5,8 +5,11 @@ import {
   GATE_STEPS,
   MIN_SUBSCRIBERS,
   parseGateArgs,
+  RAMP_MAX_SECONDS,
   scaledSteps,
 } from "./gate-plan.js";
+
+const quietConnects = { connectsPerSecond: 2_000, connectsAsked: 2_000 };
 
 describe("gate plan", () => {
   it("runs connect-ramp, fanout and reconnect-storm, each bounded in connections and time", () => {
@@ -47,20 +50,58 @@ describe("gate plan", () => {
 
   it("fits fanout audiences to a share of the raw floor, keeping the message rate", () => {
     const steps = scaledSteps(1);
-    const idle = fitToFloor(steps, 200_000);
+    const idle = fitToFloor(steps, { deliveriesPerSecond: 200_000, ...quietConnects });
     expect(idle.tooSlow).toBe(false);
     expect(idle.steps).toEqual(steps); // a quiet machine runs the full gate
-    const busy = fitToFloor(steps, 60_000);
+    const busy = fitToFloor(steps, { deliveriesPerSecond: 60_000, ...quietConnects });
     const fanout = busy.steps.find((s) => s.scenario === "fanout");
     expect(fanout?.rate).toBe(50);
     expect(fanout?.connections).toBe(Math.floor((FLOOR_SHARE * 60_000) / 50));
-    // connect-ramp publishes nothing: its size does not depend on the floor.
+    // connect-ramp publishes nothing: its size does not depend on the deliveries floor.
     expect(busy.steps[0]).toEqual(steps[0]);
   });
 
+  it("scales connect rates and the storm's crowd by the share of asked raw connects opened", () => {
+    const steps = scaledSteps(1);
+    const half = fitToFloor(steps, {
+      deliveriesPerSecond: 200_000,
+      connectsPerSecond: 1_000,
+      connectsAsked: 2_000,
+    });
+    expect(half.tooSlow).toBe(false);
+    expect(half.steps.map((s) => s.connectRate)).toEqual([500, 500, 500]);
+    expect(half.steps.map((s) => s.connections)).toEqual([2_000, 1_000, 250]);
+    // A slow handshake rate cuts the ramp's crowd to RAMP_MAX_SECONDS of it.
+    const slow = fitToFloor(steps, {
+      deliveriesPerSecond: 200_000,
+      connectsPerSecond: 300,
+      connectsAsked: 2_000,
+    });
+    expect(slow.steps[0]).toMatchObject({ connectRate: 150, connections: 150 * RAMP_MAX_SECONDS });
+  });
+
+  it("keeps a quick run's small storm at 100 clients and refuses it where a full one is refused", () => {
+    const quick = scaledSteps(0.25);
+    const floor = { deliveriesPerSecond: 200_000, connectsPerSecond: 1_000, connectsAsked: 2_000 };
+    const half = fitToFloor(quick, floor);
+    expect(half.tooSlow).toBe(false);
+    expect(half.steps[2]).toMatchObject({ scenario: "reconnect-storm", connections: 100 });
+    const tooFew = fitToFloor(quick, { ...floor, connectsPerSecond: 300 });
+    expect(tooFew.tooSlow).toBe(true);
+    expect(fitToFloor(scaledSteps(1), { ...floor, connectsPerSecond: 300 }).tooSlow).toBe(true);
+  });
+
   it("says when the machine is too busy for a verdict rather than shrink below the floor", () => {
-    const slow = fitToFloor(scaledSteps(1), 5_000);
+    const slow = fitToFloor(scaledSteps(1), { deliveriesPerSecond: 5_000, ...quietConnects });
     expect(slow.tooSlow).toBe(true);
     expect(slow.steps.every((s) => s.rate === 0 || s.connections >= MIN_SUBSCRIBERS)).toBe(true);
+    const fewConnects = {
+      deliveriesPerSecond: 200_000,
+      connectsPerSecond: 91,
+      connectsAsked: 2_000,
+    };
+    expect(fitToFloor(scaledSteps(1), fewConnects).tooSlow).toBe(true);
+    const unmeasured = { ...fewConnects, connectsPerSecond: Number.NaN };
+    expect(fitToFloor(scaledSteps(1), unmeasured).tooSlow).toBe(true);
   });
 });

@@ -6,13 +6,21 @@ export interface GateStep {
   connections: number;
   durationSeconds: number;
   rate: number;
+  /** Connection attempts started per second. */
+  connectRate: number;
 }
 
 /** The gate's scenarios at full size: about a minute of traffic on a 2-core machine. */
 export const GATE_STEPS: readonly GateStep[] = [
-  { scenario: "connect-ramp", connections: 2_000, durationSeconds: 3, rate: 0 },
-  { scenario: "fanout", connections: 1_000, durationSeconds: 15, rate: 50 },
-  { scenario: "reconnect-storm", connections: 500, durationSeconds: 12, rate: 20 },
+  { scenario: "connect-ramp", connections: 2_000, durationSeconds: 3, rate: 0, connectRate: 1_000 },
+  { scenario: "fanout", connections: 1_000, durationSeconds: 15, rate: 50, connectRate: 1_000 },
+  {
+    scenario: "reconnect-storm",
+    connections: 500,
+    durationSeconds: 12,
+    rate: 20,
+    connectRate: 1_000,
+  },
 ];
 
 /** The steps at `scale` (0.1–1): fewer connections and seconds, never below a meaningful floor. */
@@ -35,18 +43,51 @@ export const FLOOR_SHARE = 0.3;
 /** Subscribers a fanout step keeps whatever the floor, so a verdict still rests on a crowd. */
 export const MIN_SUBSCRIBERS = 100;
 
-/** The steps fitted to the floor: subscribers cut so rate × subscribers ≤ FLOOR_SHARE × floor. */
+/** The machine's raw ws floor now, measured in the same run (gate-floor.ts). */
+export interface Floor {
+  /** Deliveries/s a naive ws broadcast loop sustains at the fanout's audience. */
+  deliveriesPerSecond: number;
+  /** Subscribed raw connections opened per second while the floor's generator asked connectsAsked/s. */
+  connectsPerSecond: number;
+  connectsAsked: number;
+}
+
+/** Longest connect-ramp at the fitted connect rate; its crowd is cut to fit. */
+export const RAMP_MAX_SECONDS = 10;
+
+/**
+ * The steps fitted to the floor. Fanout audiences: rate × subscribers ≤ FLOOR_SHARE × raw
+ * deliveries/s, the message rate kept. Connections: when the raw server opened only a fraction
+ * f of the connections/s asked of it, the machine handshakes f times as fast as a quiet one, so
+ * connect rates and the reconnect storm's crowd (all of it reconnects at once: its burst takes
+ * crowd ÷ handshake rate) are scaled by f, which keeps the time a handshake waits in the queue
+ * what it is on a quiet runner. A hub that handshakes or delivers slower still fails.
+ */
 export function fitToFloor(
   steps: GateStep[],
-  floorDeliveriesPerSecond: number,
+  floor: Floor,
 ): { steps: GateStep[]; tooSlow: boolean } {
-  const budget = FLOOR_SHARE * floorDeliveriesPerSecond;
-  let tooSlow = false;
+  const budget = FLOOR_SHARE * floor.deliveriesPerSecond;
+  const ratio = floor.connectsPerSecond / floor.connectsAsked;
+  // NaN (not measured) counts as too slow: no verdict rather than a guess.
+  const f = ratio >= 0 ? Math.min(1, ratio) : 0;
+  // The full-size storm's crowd scaled by f decides whether a verdict is possible at all, so a
+  // quick run (a smaller storm) is refused on the same machines as a full one.
+  const fullStorm = GATE_STEPS.find((s) => s.scenario === "reconnect-storm")?.connections ?? 0;
+  let tooSlow = Math.floor(fullStorm * f) < MIN_SUBSCRIBERS;
+  const stormCrowd = (n: number) => Math.max(Math.min(n, MIN_SUBSCRIBERS), Math.floor(n * f));
   const fitted = steps.map((step) => {
-    if (step.rate <= 0) return step;
-    const fits = Math.floor(budget / step.rate);
+    const connectRate = Math.max(1, Math.floor(step.connectRate * f));
+    if (step.rate <= 0) {
+      const connections = Math.min(step.connections, connectRate * RAMP_MAX_SECONDS);
+      if (connections < MIN_SUBSCRIBERS) tooSlow = true;
+      return { ...step, connectRate, connections: Math.max(MIN_SUBSCRIBERS, connections) };
+    }
+    let fits = Math.floor(budget / step.rate);
     if (fits < MIN_SUBSCRIBERS) tooSlow = true;
-    return { ...step, connections: Math.max(MIN_SUBSCRIBERS, Math.min(step.connections, fits)) };
+    if (step.scenario === "reconnect-storm") fits = Math.min(fits, stormCrowd(step.connections));
+    const connections = Math.max(MIN_SUBSCRIBERS, Math.min(step.connections, fits));
+    return { ...step, connectRate, connections };
   });
   return { steps: fitted, tooSlow };
 }

@@ -18,7 +18,8 @@ import { ensureHubBuilt, type HubProcess, startHubProcess } from "./harness/hub-
 import { HubWarnings } from "./harness/hub-warnings.js";
 import { type RunningRedis, startRedis } from "./harness/redis.js";
 import { junitXml } from "./lib/junit.js";
-import { formatNumber, type LoadSummary, summaryTable } from "./lib/summary.js";
+import { type LoadSummary, summaryTable } from "./lib/summary.js";
+import { VERDICT_HEADER, verdictCells } from "./lib/summary-markdown.js";
 
 const EXIT_THRESHOLD_FAILED = 99;
 
@@ -27,21 +28,8 @@ function log(line: string): void {
 }
 
 function verdictTable(summaries: LoadSummary[]): string {
-  const rows = summaries.map((s) => {
-    const lat = s.metrics.delivery_latency;
-    return [
-      s.ok ? "pass" : "FAIL",
-      s.scenario,
-      String(s.metrics.connect_success?.passes ?? 0),
-      lat
-        ? `${formatNumber(lat.med ?? Number.NaN)}/${formatNumber(lat["p(99)"] ?? Number.NaN)}`
-        : "-",
-      String(s.metrics.messages_received?.count ?? 0),
-      String(s.metrics.messages_lost?.count ?? 0),
-      `${(s.durationMs / 1000).toFixed(1)}s`,
-    ];
-  });
-  const header = ["result", "scenario", "connects", "p50/p99 ms", "delivered", "lost", "time"];
+  const rows = summaries.map(verdictCells);
+  const header = [...VERDICT_HEADER];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ");
   return [line(header), ...rows.map(line)].join("\n");
@@ -76,13 +64,13 @@ async function main(): Promise<number> {
     if (args.floor) {
       const audience = Math.max(...steps.filter((s) => s.rate > 0).map((s) => s.connections));
       const floor = await measureRawFloor(audience);
-      const fitted = fitToFloor(steps, floor.deliveriesPerSecond);
+      const fitted = fitToFloor(steps, floor);
       log(
-        `raw ws floor: ${Math.round(floor.deliveriesPerSecond)} deliveries/s at ${audience} subscribers; fanout audiences ${fitted.steps.map((s) => s.connections).join("/")}`,
+        `raw ws floor: ${Math.round(floor.deliveriesPerSecond)} deliveries/s at ${audience} subscribers, ${Math.round(floor.connectsPerSecond)} connects/s; fanout audiences ${fitted.steps.map((s) => s.connections).join("/")}, connect rates ${fitted.steps.map((s) => s.connectRate).join("/")}/s`,
       );
       if (fitted.tooSlow) {
         throw new Error(
-          `this machine delivers only ${Math.round(floor.deliveriesPerSecond)} raw ws messages/s now: too busy for a verdict; run the gate on a quieter runner`,
+          `this machine delivers only ${Math.round(floor.deliveriesPerSecond)} raw ws messages/s and opens ${Math.round(floor.connectsPerSecond)} raw connections/s now: too busy for a verdict; run the gate on a quieter runner`,
         );
       }
       steps = fitted.steps;
@@ -112,7 +100,6 @@ async function main(): Promise<number> {
         urls,
         stack: args.stack,
         slo: args.slo,
-        connectRate: 1_000,
         channel: `gate:${step.scenario}`,
         progress: process.stderr.isTTY === true,
         signal: abort.signal,

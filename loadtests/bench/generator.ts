@@ -81,6 +81,9 @@ async function openClient(
   return ws;
 }
 
+/** Connections per second the crowd asks for when it grows (its ramp is also bounded in flight). */
+export const GROW_PER_SECOND = 2_000;
+
 /** Subscribers of the bench channel spread over the nodes, plus one publisher. */
 export class Crowd {
   readonly subscribers: LeanWebSocket[] = [];
@@ -96,7 +99,7 @@ export class Crowd {
   ) {}
 
   /** Adds `count` subscribers round-robin over the nodes; failed connections are counted. */
-  async grow(count: number, perSecond = 2_000): Promise<void> {
+  async grow(count: number, perSecond = GROW_PER_SECOND): Promise<void> {
     const offset = this.subscribers.length + this.failed;
     await ramp(count, perSecond, IN_FLIGHT, async (k) => {
       const url = this.urls[(offset + k) % this.urls.length] as string;

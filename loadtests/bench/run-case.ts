@@ -28,6 +28,8 @@ export interface SizeResult {
   /** The servers' cost during the saturation phase. */
   cost?: PhaseCost;
   syscalls?: SyscallCount;
+  /** Subscribed connections opened per second while the crowd grew to n (up to 2,000/s asked). */
+  connectsPerSecond?: number;
 }
 
 export interface MemoryResult {
@@ -68,7 +70,11 @@ export async function runThroughput(
   try {
     await crowd.connectPublisher();
     for (const n of plan.sizes) {
-      await crowd.grow(n - crowd.subscribers.length);
+      const before = crowd.subscribers.length;
+      const growStart = performance.now();
+      await crowd.grow(n - before);
+      const connectsPerSecond =
+        ((crowd.subscribers.length - before) * 1000) / (performance.now() - growStart);
       const broadcasts = plan.broadcasts[n] ?? 500;
       const probed = await probePhase(nodes);
       const saturation = await saturate(
@@ -78,7 +84,14 @@ export async function runThroughput(
       );
       const cost = await probed(saturation.deliveries);
       const fixed = await fixedRate(crowd, plan.fixedRates[n] ?? 10, plan.latencySeconds);
-      const result: SizeResult = { n, saturation, fixed, failedConnections: crowd.failed, cost };
+      const result: SizeResult = {
+        n,
+        saturation,
+        fixed,
+        failedConnections: crowd.failed,
+        cost,
+        connectsPerSecond,
+      };
       if (plan.trace) {
         // Fewer broadcasts: every syscall is slower under ptrace; counts per delivery stay.
         const traced = Math.max(20, Math.round(broadcasts / 5));

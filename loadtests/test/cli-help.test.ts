@@ -13,6 +13,12 @@ const CLIS: Array<{ name: string; entry: string; bad: string[] }> = [
   { name: "npm run bench:hub", entry: "loadtests/bench/hub.ts", bad: ["--only", "raw"] },
   { name: "npm run k6", entry: "loadtests/k6-runtime/cli.ts", bad: ["--vus"] },
   { name: "npm run rig", entry: "chaos/rig/cli.ts", bad: ["-x"] },
+  {
+    name: "npm run load:gate:robustness",
+    entry: "loadtests/gate-robustness.ts",
+    bad: ["--busy-cores", "99"],
+  },
+  { name: "npm run load:report", entry: "loadtests/load-report.ts", bad: ["--nope"] },
 ];
 
 function run(
