@@ -9,10 +9,10 @@ import {
   redisInitScript,
   redisPreStopScript,
 } from "../infra/components/redis-shell-scripts.js";
+import { pollUntil } from "../testkit/poll.js";
 import { ChaosError } from "./errors.js";
 import { REDIS_PORT, type RedisSetup, SENTINEL_NAME, SENTINEL_PORT } from "./redis.js";
 import { REDIS_IMAGE } from "./rig/index.js";
-import { pollUntil } from "./scenario.js";
 
 const PODS = ["redis-0", "redis-1", "redis-2"];
 const PASSWORD_FILE = "/etc/redis-secret/password";

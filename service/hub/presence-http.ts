@@ -2,6 +2,8 @@
 // channel, behind the API key. Query: cursor, limit (1..MAX_PRESENCE_PAGE), countOnly=true.
 import express from "express";
 import { HubError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import {
   CHANNEL_RULE,
   type ErrorCode,
@@ -10,7 +12,6 @@ import {
   type PresenceFrame,
 } from "../protocol/index.js";
 import { requireScope } from "./api/index.js";
-import type { HttpDeps } from "./http.js";
 import type { HubPresence } from "./presence.js";
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -19,7 +20,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 /** The presence endpoint as a router the public app mounts. */
-export function presenceRouter(d: HttpDeps, presence: HubPresence): express.Router {
+/** What the route needs from the app: where to log, and the error counter. */
+type PresenceHttpDeps = { log: Logger; metrics: Metrics };
+
+export function presenceRouter(d: PresenceHttpDeps, presence: HubPresence): express.Router {
   const router = express.Router();
   router.get("/v1/channels/:ch/presence", requireScope("read"), async (req, res) => {
     const ch = req.params.ch;

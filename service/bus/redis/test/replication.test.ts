@@ -16,7 +16,7 @@ import {
   redisAdmin,
   type StartedRedisContainer,
 } from "../../../../testkit/redis-container.js";
-import { PublishOutcomeUnknownError, UnavailableError } from "../../../errors.js";
+import { PublishOutcomeUnknownError } from "../../../errors.js";
 import { BrokerSet } from "../../../test/redis-containers.js";
 import { freshChannel } from "../../testing/broker-contract.js";
 import type { RedisBroker } from "../redis-broker.js";
