@@ -4,10 +4,10 @@
 import type Dockerode from "dockerode";
 import { GenericContainer, type StartedNetwork, Wait } from "testcontainers";
 import {
-  pingCommand,
   redisBaseConf,
   redisInitScript,
   redisPreStopScript,
+  redisReadyCommand,
 } from "../infra/components/redis-shell-scripts.js";
 import { pollUntil } from "../testkit/poll.js";
 import { ChaosError } from "./errors.js";
@@ -149,7 +149,7 @@ export async function restartPod(
   await docker.getContainer(id).start();
   const stopMs = Date.now() - at;
   at = Date.now();
-  const ready = pingCommand(REDIS_PORT, PASSWORD_FILE, false);
+  const ready = redisReadyCommand(REDIS_PORT, PASSWORD_FILE);
   const ok = await pollUntil(
     () =>
       exec(docker, id, ready).then(

@@ -15,6 +15,7 @@ import {
   PRESTOP_WAIT_TRIES,
   pingCommand,
   RUN_DIR,
+  redisReadyCommand,
 } from "./redis-shell-scripts.js";
 import type { SecretWiring } from "./vault-secrets.js";
 
@@ -54,9 +55,13 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
   ];
   const noData = mounts.filter((m) => m.name !== "data");
   const exec = (script: string) => ({ exec: { command: ["sh", "-c", script] } });
-  const probes = (port: number, auth: boolean) => ({
+  const probes = (
+    port: number,
+    auth: boolean,
+    ready = pingCommand(port, auth ? a.passwordFile : undefined, false),
+  ) => ({
     readinessProbe: {
-      ...exec(pingCommand(port, auth ? a.passwordFile : undefined, false)),
+      ...exec(ready),
       periodSeconds: 5,
       timeoutSeconds: 4,
       failureThreshold: 3,
@@ -83,7 +88,7 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
       resources: resourceRequirements(a.settings.resources),
       securityContext,
       volumeMounts: mounts,
-      ...probes(a.ports.redis, true),
+      ...probes(a.ports.redis, true, redisReadyCommand(a.ports.redis, a.passwordFile)),
       ...preStop,
     },
   ];

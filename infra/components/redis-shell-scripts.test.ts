@@ -11,6 +11,7 @@ import {
   redisBaseConf,
   redisInitScript,
   redisPreStopScript,
+  redisReadyCommand,
   redisReloadScript,
 } from "./redis-shell-scripts.js";
 
@@ -37,6 +38,22 @@ describe("redisBaseConf", () => {
   it("caps data at 60 % of the container limit, leaving room for the AOF rewrite fork", () => {
     expect(maxmemoryMiB(1024)).toBe(614);
     expect(redisBaseConf(1024)).toContain("maxmemory 614mb\nmaxmemory-policy noeviction");
+  });
+});
+
+describe("redisReadyCommand", () => {
+  it("is ready on a primary, and on a replica only once its link to the primary is up", async () => {
+    await using fake = await fakeRedisCli();
+    const run = () => sh(redisReadyCommand(6379, undefined), fake.env, "wshub-redis-0").status;
+    await fake.answer("ping", "PONG\n");
+    await fake.answer("replication", "# Replication\r\nrole:master\r\nconnected_slaves:2\r\n");
+    expect(run()).toBe(0);
+    await fake.answer("replication", "# Replication\r\nrole:slave\r\nmaster_link_status:down\r\n");
+    expect(run()).toBe(1);
+    await fake.answer("replication", "# Replication\r\nrole:slave\r\nmaster_link_status:up\r\n");
+    expect(run()).toBe(0);
+    await fake.answer("ping", "LOADING Redis is loading the dataset in memory\n");
+    expect(run()).toBe(1);
   });
 });
 

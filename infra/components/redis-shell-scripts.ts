@@ -75,6 +75,22 @@ export function pingCommand(port: number, passwordFile: string | undefined, load
   ].join("; ");
 }
 
+/**
+ * Readiness of a Redis container: `PONG`, and on a replica its link to the primary up (synced).
+ * A restarted replica is ready only once it has resynced, so a rolling restart never takes the
+ * next pod while the primary has no synced replica to acknowledge writes (REDIS_MIN_REPLICAS).
+ */
+export function redisReadyCommand(port: number, passwordFile: string | undefined) {
+  const auth = passwordFile ? `$(cat ${passwordFile})` : undefined;
+  return [
+    `out="$(${cli(port, auth, "ping")} 2>&1 || true)"`,
+    '[ "$out" = PONG ] || exit 1',
+    `info="$(${cli(port, auth, "info replication")} 2>&1 || true)"`,
+    'case "$info" in *role:slave*) case "$info" in *master_link_status:up*) exit 0;; esac; exit 1;; esac',
+    "exit 0",
+  ].join("; ");
+}
+
 // The primary Sentinel reports, accepted only when it is one of our pods: anything else
 // (an error reply, IDONTKNOW, an empty answer) is no answer.
 function askPrimary(t: RedisTopology, host: string): string[] {

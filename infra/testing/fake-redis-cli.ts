@@ -9,6 +9,7 @@ echo "ARGS $*" >> "$FAKE_DIR/log"
 case "$*" in
   *get-master-addr-by-name*) cat "$FAKE_DIR/master" 2>/dev/null ;;
   *" ping") cat "$FAKE_DIR/ping" 2>/dev/null ;;
+  *" info replication") cat "$FAKE_DIR/replication" 2>/dev/null ;;
   *failover*) echo OK; [ -f "$FAKE_DIR/after-failover" ] && cp "$FAKE_DIR/after-failover" "$FAKE_DIR/master" ;;
   *" --raw") while IFS= read -r line; do echo "STDIN $line" >> "$FAKE_DIR/log"; done; cat "$FAKE_DIR/reply" 2>/dev/null || echo OK ;;
 esac
@@ -19,8 +20,11 @@ exit 0
 export interface FakeRedisCli {
   dir: string;
   env: NodeJS.ProcessEnv;
-  /** Sets what the fake answers: `master` (get-master-addr-by-name), `ping`, `after-failover`, `reply`. */
-  answer(name: "master" | "ping" | "after-failover" | "reply", text: string): Promise<void>;
+  /** Sets what the fake answers: `master` (get-master-addr-by-name), `ping`, `replication` (INFO replication), `after-failover`, `reply`. */
+  answer(
+    name: "master" | "ping" | "replication" | "after-failover" | "reply",
+    text: string,
+  ): Promise<void>;
   log(): Promise<string>;
   [Symbol.asyncDispose](): Promise<void>;
 }
