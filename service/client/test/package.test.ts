@@ -13,8 +13,11 @@ import {
   startHubProcess,
 } from "../../../loadtests/harness/hub-process.js";
 
-/** The budget of the browser bundle, min+gzip (docs/protocol.md states the measured size). */
-const BUNDLE_BUDGET_BYTES = 8 * 1024;
+/**
+ * The budget of the browser bundle, min+gzip (docs/protocol.md states the measured size): 8 KB
+ * held protocol 1.1 (6.4 KB); 1.2's presence, channel tokens and move bring it to 8.1 KB.
+ */
+const BUNDLE_BUDGET_BYTES = 9 * 1024;
 
 let dir: string;
 let hub: HubProcess | undefined;
