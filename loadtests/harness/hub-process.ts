@@ -97,10 +97,32 @@ async function ready(httpUrl: string): Promise<boolean> {
   }
 }
 
-/** Starts one hub node on a free port of 127.0.0.1 and waits (bounded) for /readyz 200. */
+/** Attempts at a start that lost its free port to another process between probe and bind. */
+const PORT_RACE_ATTEMPTS = 3;
+
+/**
+ * Starts one hub node on a free port of 127.0.0.1 and waits (bounded) for /readyz 200. A free
+ * port can be taken by another process before the hub binds it (tests run files in parallel):
+ * such a start (EADDRINUSE, ports not chosen by the caller) is retried on new ports.
+ */
 export async function startHubProcess(
   options: HubProcessOptions,
   readyWithinMs = 20_000,
+): Promise<HubProcess> {
+  const ownPorts = options.env?.PORT === undefined && options.env?.INTERNAL_PORT === undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHubProcessOnce(options, readyWithinMs);
+    } catch (err) {
+      const raced = err instanceof HubStartError && /EADDRINUSE/.test(err.message);
+      if (!raced || !ownPorts || attempt >= PORT_RACE_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startHubProcessOnce(
+  options: HubProcessOptions,
+  readyWithinMs: number,
 ): Promise<HubProcess> {
   const port = await freePort();
   const internalPort = await freePort();
