@@ -3,6 +3,7 @@
 // publish is one script on one slot; nodes exchange messages over sharded pub/sub (SPUBLISH /
 // SSUBSCRIBE), so a shard carries only its own channels and a node hears only the channels it
 // holds. REDIS_MIN_REPLICAS sends WAIT right behind the script, on the same shard connection.
+
 import { randomBytes } from "node:crypto";
 import { Cluster } from "ioredis";
 import { ChannelLimitError, PublishOutcomeUnknownError, UnavailableError } from "../../errors.js";
@@ -14,6 +15,7 @@ import type {
   HistoryResult,
   PublishInput,
 } from "../broker.js";
+import { BusStatus } from "./bus-status.js";
 import { ChannelCreations } from "./channel-creations.js";
 import { CONNECT_TIMEOUT_MS, errorText, reconnectDelay } from "./connections.js";
 import { historyResult } from "./history-reply.js";
@@ -73,9 +75,8 @@ export class RedisClusterBroker implements Broker {
   private readonly channels = new Set<string>();
   private readonly commandTimeoutMs: number;
   private readonly messageListeners: ((m: BusMessage) => void)[] = [];
-  private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
   private readonly gapListeners: ((ch: string) => void)[] = [];
-  private current: BrokerStatus = { up: false, reason: "not started" };
+  private readonly busStatus = new BusStatus();
   private started = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
@@ -153,41 +154,21 @@ export class RedisClusterBroker implements Broker {
     this.cmd.connect().catch(() => {});
     this.bus.start();
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
-    if (!(await this.waitUp(timeoutMs))) {
-      const reason = this.current.reason ?? "down";
+    if (!(await this.busStatus.waitUp(timeoutMs))) {
+      const reason = this.busStatus.get().reason ?? "down";
       await this.stop();
-      this.current = { up: false, reason };
+      this.busStatus.set({ up: false, reason });
       throw new UnavailableError(
         `the Redis Cluster is not usable within ${timeoutMs} ms (${reason}): check REDIS_CLUSTER_NODES and REDIS_PASSWORD, then restart`,
       );
     }
   }
 
-  private waitUp(timeoutMs: number): Promise<boolean> {
-    if (this.current.up) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
-        resolve(false);
-      }, timeoutMs);
-      const listener = (s: BrokerStatus) => {
-        if (!s.up) return;
-        clearTimeout(timer);
-        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
-        resolve(true);
-      };
-      this.statusListeners.push(listener);
-    });
-  }
-
   private setStatus(next: BrokerStatus): void {
     if (this.stopped) return;
-    const changed = next.up !== this.current.up;
-    this.current = next;
-    if (!changed) return;
+    if (!this.busStatus.set(next)) return;
     if (next.up) this.log.info({}, "redis cluster bus up");
     else this.log.warn({ reason: next.reason }, "redis cluster bus down");
-    for (const l of [...this.statusListeners]) l(next);
   }
 
   private onBusPayload(channel: string, payload: string): void {
@@ -210,7 +191,7 @@ export class RedisClusterBroker implements Broker {
   }
 
   private unavailable(what: string, error?: unknown): UnavailableError {
-    const why = error === undefined ? (this.current.reason ?? "down") : errorText(error);
+    const why = error === undefined ? (this.busStatus.get().reason ?? "down") : errorText(error);
     return new UnavailableError(
       `${what} failed: the Redis Cluster is unavailable (${why}); ${RETRY_LATER}`,
       error === undefined ? undefined : { cause: error },
@@ -404,7 +385,7 @@ export class RedisClusterBroker implements Broker {
   }
 
   onStatus(listener: (status: BrokerStatus) => void): void {
-    this.statusListeners.push(listener);
+    this.busStatus.on(listener);
   }
 
   /** A channel's shard subscription was remade (slot moved, shard failed over): fill from history. */
@@ -413,7 +394,7 @@ export class RedisClusterBroker implements Broker {
   }
 
   status(): BrokerStatus {
-    return this.current;
+    return this.busStatus.get();
   }
 
   /** The shard primaries this node holds a subscriber connection to. */
@@ -427,12 +408,10 @@ export class RedisClusterBroker implements Broker {
   }
 
   private async close(): Promise<void> {
-    const wasUp = this.current.up;
-    this.current = { up: false, reason: "stopped" };
+    this.busStatus.set({ up: false, reason: "stopped" });
     this.stopped = true;
     this.bus.stop();
     this.channels.clear();
-    if (wasUp) for (const l of [...this.statusListeners]) l(this.current);
     if (this.cmd.status === "ready")
       await Promise.race([
         this.cmd.quit().catch(() => {}),

@@ -1,6 +1,7 @@
 // The Redis broker: every channel's seq, epoch, history and dedupe live in Redis (one Lua script
 // per publish, so a message is stored, numbered and published atomically) and nodes exchange
 // messages over Redis pub/sub. A probe through pub/sub tells a live bus from a silent one.
+
 import { randomBytes } from "node:crypto";
 import type { Redis, RedisOptions } from "ioredis";
 import { ChannelLimitError, PublishOutcomeUnknownError, UnavailableError } from "../../errors.js";
@@ -12,6 +13,7 @@ import type {
   HistoryResult,
   PublishInput,
 } from "../broker.js";
+import { BusStatus } from "./bus-status.js";
 import { ChannelCreations } from "./channel-creations.js";
 import { createRedisClient, errorText, quit } from "./connections.js";
 import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
@@ -79,8 +81,7 @@ export class RedisBroker implements Broker {
   private readonly creations: ChannelCreations;
   private readonly channels = new Set<string>();
   private readonly messageListeners: ((m: BusMessage) => void)[] = [];
-  private readonly statusListeners: ((s: BrokerStatus) => void)[] = [];
-  private current: BrokerStatus = { up: false, reason: "not started" };
+  private readonly busStatus = new BusStatus();
   private started = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
@@ -145,43 +146,21 @@ export class RedisBroker implements Broker {
     this.sub.connect().catch(() => {});
     this.health.start();
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
-    const up = await this.waitUp(timeoutMs);
+    const up = await this.busStatus.waitUp(timeoutMs);
     if (!up) {
-      const reason = this.current.reason ?? "down";
+      const reason = this.busStatus.get().reason ?? "down";
       await this.stop();
-      this.current = { up: false, reason };
+      this.busStatus.set({ up: false, reason });
       throw new UnavailableError(
         `Redis is not reachable within ${timeoutMs} ms (${reason}): check REDIS_URL or REDIS_SENTINELS and REDIS_PASSWORD, then restart`,
       );
     }
   }
 
-  private waitUp(timeoutMs: number): Promise<boolean> {
-    if (this.current.up) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
-        resolve(false);
-      }, timeoutMs);
-      const listener = (s: BrokerStatus) => {
-        if (!s.up) return;
-        clearTimeout(timer);
-        this.statusListeners.splice(this.statusListeners.indexOf(listener), 1);
-        resolve(true);
-      };
-      this.statusListeners.push(listener);
-    });
-  }
-
   private setStatus(next: BrokerStatus): void {
-    if (next.up === this.current.up) {
-      this.current = next;
-      return;
-    }
-    this.current = next;
+    if (!this.busStatus.set(next)) return;
     if (next.up) this.log.info({}, "redis bus up");
     else this.log.warn({ reason: next.reason }, "redis bus down");
-    for (const l of [...this.statusListeners]) l(next);
   }
 
   private onBusPayload(channel: string, payload: string): void {
@@ -198,7 +177,7 @@ export class RedisBroker implements Broker {
   }
 
   private unavailable(what: string, error?: unknown): UnavailableError {
-    const why = error === undefined ? (this.current.reason ?? "down") : errorText(error);
+    const why = error === undefined ? (this.busStatus.get().reason ?? "down") : errorText(error);
     return new UnavailableError(
       `${what} failed: Redis is unavailable (${why}); ${RETRY_LATER}`,
       error === undefined ? undefined : { cause: error },
@@ -331,11 +310,11 @@ export class RedisBroker implements Broker {
   }
 
   onStatus(listener: (status: BrokerStatus) => void): void {
-    this.statusListeners.push(listener);
+    this.busStatus.on(listener);
   }
 
   status(): BrokerStatus {
-    return this.current;
+    return this.busStatus.get();
   }
 
   /** ioredis connection states, for tests that prove nothing is left open. */
@@ -356,9 +335,7 @@ export class RedisBroker implements Broker {
     this.stopped = true;
     this.health.stop();
     this.channels.clear();
-    const wasUp = this.current.up;
-    this.current = { up: false, reason: "stopped" };
-    if (wasUp) for (const l of [...this.statusListeners]) l(this.current);
+    this.busStatus.set({ up: false, reason: "stopped" });
     await Promise.all([quit(this.cmd), quit(this.sub)]);
   }
 }
