@@ -15,7 +15,7 @@ import type {
   HistoryResult,
   PublishInput,
 } from "../broker.js";
-import { BusStatus } from "./bus-status.js";
+import { BusStatus, DOWN_HOLD_MS } from "./bus-status.js";
 import { ChannelCreations } from "./channel-creations.js";
 import { CONNECT_TIMEOUT_MS, errorText, reconnectDelay } from "./connections.js";
 import { historyResult } from "./history-reply.js";
@@ -46,6 +46,8 @@ export type RedisClusterBrokerOptions = {
   commandTimeoutMs?: number;
   probeIntervalMs?: number;
   startTimeoutMs?: number;
+  /** How long a request waits for a bus that is down to come back before it is refused. */
+  downHoldMs?: number;
   logger?: RedisBrokerLogger;
 };
 
@@ -198,13 +200,23 @@ export class RedisClusterBroker implements Broker {
     );
   }
 
-  private assertUsable(what: string): void {
+  private assertRunning(what: string): void {
     if (this.stopped)
       throw new UnavailableError(
         `${what} failed: the broker is stopped (the node is shutting down); retry on another node`,
       );
     if (!this.started) throw new UnavailableError(`${what} failed: the broker is not started`);
-    if (this.cmd.status !== "ready") throw this.unavailable(what);
+  }
+
+  /** Running, and the cluster ready now or once a bus that is down is back within the hold. */
+  private async assertUsable(what: string): Promise<void> {
+    this.assertRunning(what);
+    const ready = await this.busStatus.readyWithin(
+      this.options.downHoldMs ?? DOWN_HOLD_MS,
+      () => this.cmd.status === "ready",
+    );
+    this.assertRunning(what);
+    if (!ready) throw this.unavailable(what);
   }
 
   private channelLimit(): ChannelLimitError {
@@ -306,7 +318,7 @@ export class RedisClusterBroker implements Broker {
   }
 
   async publish(input: PublishInput): Promise<BrokerPublishResult> {
-    this.assertUsable("publish");
+    await this.assertUsable("publish");
     const o = this.options;
     const hasId = input.id !== undefined;
     const id = input.id ?? "";
@@ -343,7 +355,7 @@ export class RedisClusterBroker implements Broker {
   }
 
   async history(ch: string, since?: number): Promise<HistoryResult> {
-    this.assertUsable("history");
+    await this.assertUsable("history");
     let reply: HistoryReply;
     try {
       reply = await this.cmd.wshubHistory(
@@ -410,6 +422,7 @@ export class RedisClusterBroker implements Broker {
   private async close(): Promise<void> {
     this.busStatus.set({ up: false, reason: "stopped" });
     this.stopped = true;
+    this.busStatus.endWaits();
     this.bus.stop();
     this.channels.clear();
     if (this.cmd.status === "ready")

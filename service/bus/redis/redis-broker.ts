@@ -13,7 +13,7 @@ import type {
   HistoryResult,
   PublishInput,
 } from "../broker.js";
-import { BusStatus } from "./bus-status.js";
+import { BusStatus, DOWN_HOLD_MS } from "./bus-status.js";
 import { ChannelCreations } from "./channel-creations.js";
 import { createRedisClient, errorText, quit } from "./connections.js";
 import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
@@ -57,6 +57,8 @@ export type RedisBrokerOptions = {
   probeIntervalMs?: number;
   /** How long start() waits for a working bus before it gives up. Default 10 s. */
   startTimeoutMs?: number;
+  /** How long a request waits for a bus that is down to come back before it is refused. */
+  downHoldMs?: number;
   logger?: RedisBrokerLogger;
 };
 
@@ -184,13 +186,22 @@ export class RedisBroker implements Broker {
     );
   }
 
-  private assertUsable(what: string): void {
+  private assertRunning(what: string): void {
     if (this.stopped)
       throw new UnavailableError(
         `${what} failed: the broker is stopped (the node is shutting down); retry on another node`,
       );
     if (!this.started) throw new UnavailableError(`${what} failed: the broker is not started`);
-    if (!usable(this.cmd)) throw this.unavailable(what);
+  }
+
+  /** Running, and `client` usable now or once a bus that is down is back within the hold. */
+  private async assertUsable(what: string, client: Redis = this.cmd): Promise<void> {
+    this.assertRunning(what);
+    const ready = await this.busStatus.readyWithin(this.options.downHoldMs ?? DOWN_HOLD_MS, () =>
+      usable(client),
+    );
+    this.assertRunning(what);
+    if (!ready) throw this.unavailable(what);
   }
 
   private channelLimit(): ChannelLimitError {
@@ -217,7 +228,7 @@ export class RedisBroker implements Broker {
   }
 
   async publish(input: PublishInput): Promise<BrokerPublishResult> {
-    this.assertUsable("publish");
+    await this.assertUsable("publish");
     const o = this.options;
     const hasId = input.id !== undefined;
     const id = input.id ?? "";
@@ -267,7 +278,7 @@ export class RedisBroker implements Broker {
   }
 
   async history(ch: string, since?: number): Promise<HistoryResult> {
-    this.assertUsable("history");
+    await this.assertUsable("history");
     let reply: HistoryReply;
     try {
       reply = await this.cmd.wshubHistory(
@@ -290,7 +301,8 @@ export class RedisBroker implements Broker {
   async subscribe(ch: string): Promise<void> {
     if (this.stopped) throw this.unavailable("subscribe");
     if (this.channels.has(ch)) return;
-    if (!usable(this.sub)) throw this.unavailable("subscribe");
+    await this.assertUsable("subscribe", this.sub);
+    if (this.channels.has(ch)) return;
     try {
       await this.sub.subscribe(keys.bus(ch));
     } catch (error) {
@@ -317,6 +329,11 @@ export class RedisBroker implements Broker {
     return this.busStatus.get();
   }
 
+  /** Requests waiting for the bus to come back, for tests that prove none is left behind. */
+  waitingRequests(): number {
+    return this.busStatus.waiting;
+  }
+
   /** ioredis connection states, for tests that prove nothing is left open. */
   connectionStates(): { cmd: string; sub: string; probeTimer: boolean } {
     return {
@@ -336,6 +353,7 @@ export class RedisBroker implements Broker {
     this.health.stop();
     this.channels.clear();
     this.busStatus.set({ up: false, reason: "stopped" });
+    this.busStatus.endWaits();
     await Promise.all([quit(this.cmd), quit(this.sub)]);
   }
 }

@@ -202,6 +202,87 @@ describe("RedisBroker: Redis unreachable", () => {
   });
 });
 
+describe("RedisBroker: a request that meets the bus down", () => {
+  let own: StartedRedisContainer;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    own = await new RedisContainer().start();
+    admin = await own.admin();
+    admins.push(admin);
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  /** Cuts the broker's connections and keeps them out (a password) until `back()` is called. */
+  async function cut(broker: RedisBroker): Promise<{ back: () => Promise<void> }> {
+    await admin.config("SET", "requirepass", "held-pass");
+    await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+    await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
+    await waitFor("bus down after the cut", () => !broker.status().up, 5000);
+    return {
+      back: async () => {
+        await admin.auth("held-pass");
+        await admin.config("SET", "requirepass", "");
+      },
+    };
+  }
+
+  it("waits for the bus to come back and then goes through, instead of being refused", async () => {
+    const broker = brokers.create({ url: own.url, nodeId: "held", downHoldMs: 8000 });
+    await broker.start();
+    const ch = freshChannel("held");
+    await broker.publish({ ch, data: "1" });
+    const { back } = await cut(broker);
+    let settled = false;
+    const held = broker.publish({ ch, data: "2", id: "held-2", publisher: "p" });
+    const read = broker.history(ch, 0);
+    void Promise.allSettled([held, read]).then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBe(false);
+    await back();
+    expect(await held).toMatchObject({ seq: 2, duplicate: false });
+    expect((await read).seq).toBeGreaterThanOrEqual(1);
+  });
+
+  it("is refused as unavailable once the hold passes with the bus still down", async () => {
+    const broker = brokers.create({ url: own.url, nodeId: "held-out", downHoldMs: 400 });
+    await broker.start();
+    const { back } = await cut(broker);
+    try {
+      const started = Date.now();
+      const error = await broker.publish({ ch: freshChannel("out"), data: "1" }).catch((e) => e);
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect((error as Error).message).toMatch(/Redis is unavailable.*retry later/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    } finally {
+      await back();
+    }
+  });
+
+  it("ends a wait at once when the broker stops, leaving no timer", async () => {
+    const broker = brokers.create({ url: own.url, nodeId: "held-stop", downHoldMs: 60_000 });
+    await broker.start();
+    const { back } = await cut(broker);
+    try {
+      const pending = broker.publish({ ch: freshChannel("stop"), data: "1" }).catch((e) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      const started = Date.now();
+      await broker.stop();
+      const error = await pending;
+      expect(error).toBeInstanceOf(UnavailableError);
+      expect((error as Error).message).toMatch(/broker is stopped/);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(broker.waitingRequests()).toBe(0);
+    } finally {
+      await back();
+    }
+  });
+});
+
 describe("RedisBroker: password", () => {
   let own: StartedRedisContainer;
   let secret = "first-secret";
