@@ -123,6 +123,22 @@ describe("RedisClusterBroker: sharded pub/sub", () => {
   });
 });
 
+describe("RedisClusterBroker: per-namespace history (NAMESPACES)", () => {
+  it("keeps as many messages as the channel's namespace says, none for a namespace without history", async () => {
+    const broker = brokers.createCluster(cluster.nodes, {
+      nodeId: "hist-ns",
+      historyOf: (ch) => ({ size: ch.startsWith("none:") ? 0 : 2, ttlSeconds: 60 }),
+    });
+    await broker.start();
+    const none = `none:${freshChannel("h")}`;
+    const two = `two:${freshChannel("h")}`;
+    for (const ch of [none, two])
+      for (const data of ["1", "2", "3"]) await broker.publish({ ch, data });
+    expect((await broker.history(none, 0)).messages).toEqual([]);
+    expect((await broker.history(two, 0)).messages.map((m) => m.data)).toEqual(["2", "3"]);
+  });
+});
+
 describe("RedisClusterBroker: REDIS_MIN_REPLICAS waits on the channel's shard", () => {
   it("confirms with the shard's one replica and refuses to confirm two", async () => {
     const one = brokers.createCluster(cluster.nodes, { nodeId: "wait-1", minReplicas: 1 });
