@@ -104,8 +104,10 @@ export abstract class RedisBrokerBase implements Broker {
   /** Ends the connections and timers. */
   protected abstract close(): Promise<void>;
 
+  /** Runs the history script with `args` (historyArgs) on the channel's Redis. */
+  protected abstract historyScript(args: string[]): Promise<HistoryReply>;
+
   abstract publish(input: PublishInput): Promise<BrokerPublishResult>;
-  abstract history(ch: string, since?: number): Promise<HistoryResult>;
   abstract subscribe(ch: string): Promise<void>;
   abstract unsubscribe(ch: string): Promise<void>;
 
@@ -262,21 +264,22 @@ export abstract class RedisBrokerBase implements Broker {
     return { seq: Number(seq), epoch, duplicate: Number(dup) === 1 };
   }
 
-  /** The history script's keys and arguments. */
-  protected historyArgs(ch: string, since: number | undefined): string[] {
-    const ttlSeconds = this.options.historyOf?.(ch)?.ttlSeconds ?? this.options.historyTtlSeconds;
-    return [
-      keys.meta(ch),
-      keys.hist(ch),
-      newEpoch(),
-      String(ttlSeconds * 1000),
-      since === undefined ? "" : String(since),
-      this.creations.allows() ? "1" : "0",
-    ];
-  }
-
-  /** The history script's reply as a result. */
-  protected historyFrom(reply: HistoryReply, since: number | undefined): HistoryResult {
+  async history(ch: string, since?: number): Promise<HistoryResult> {
+    await this.assertUsable("history");
+    const o = this.options;
+    let reply: HistoryReply;
+    try {
+      reply = await this.historyScript([
+        keys.meta(ch),
+        keys.hist(ch),
+        newEpoch(),
+        String((o.historyOf?.(ch)?.ttlSeconds ?? o.historyTtlSeconds) * 1000),
+        since === undefined ? "" : String(since),
+        this.creations.allows() ? "1" : "0",
+      ]);
+    } catch (error) {
+      throw this.unavailable("history", error);
+    }
     const [seq, , , created] = reply;
     if (Number(seq) < 0) throw this.channelLimit();
     if (Number(created) === 1) this.creations.record();

@@ -6,7 +6,7 @@
 
 import { Cluster } from "ioredis";
 import { UnavailableError } from "../../errors.js";
-import type { BrokerPublishResult, HistoryResult, PublishInput } from "../broker.js";
+import type { BrokerPublishResult, PublishInput } from "../broker.js";
 import { RedisBrokerBase, type RedisBusOptions } from "./broker-base.js";
 import { CONNECT_TIMEOUT_MS, errorText, reconnectDelay } from "./connections.js";
 import {
@@ -209,15 +209,8 @@ export class RedisClusterBroker extends RedisBrokerBase {
     return this.publishResult(result.reply, result.acks);
   }
 
-  async history(ch: string, since?: number): Promise<HistoryResult> {
-    await this.assertUsable("history");
-    let reply: HistoryReply;
-    try {
-      reply = await this.cmd.wshubHistory(...this.historyArgs(ch, since));
-    } catch (error) {
-      throw this.unavailable("history", error);
-    }
-    return this.historyFrom(reply, since);
+  protected historyScript(args: string[]): Promise<HistoryReply> {
+    return this.cmd.wshubHistory(...args);
   }
 
   async subscribe(ch: string): Promise<void> {

@@ -3,7 +3,7 @@
 // messages over Redis pub/sub. A probe through pub/sub tells a live bus from a silent one.
 
 import type { Redis, RedisOptions } from "ioredis";
-import type { BrokerPublishResult, HistoryResult, PublishInput } from "../broker.js";
+import type { BrokerPublishResult, PublishInput } from "../broker.js";
 import { RedisBrokerBase, type RedisBrokerLogger, type RedisBusOptions } from "./broker-base.js";
 import { createRedisClient, errorText, quit } from "./connections.js";
 import { BusProbe, type ProbeRole, usable } from "./delivery-probe.js";
@@ -114,15 +114,8 @@ export class RedisBroker extends RedisBrokerBase {
     return this.publishResult(reply, acks);
   }
 
-  async history(ch: string, since?: number): Promise<HistoryResult> {
-    await this.assertUsable("history");
-    let reply: HistoryReply;
-    try {
-      reply = await this.cmd.wshubHistory(...this.historyArgs(ch, since));
-    } catch (error) {
-      throw this.unavailable("history", error);
-    }
-    return this.historyFrom(reply, since);
+  protected historyScript(args: string[]): Promise<HistoryReply> {
+    return this.cmd.wshubHistory(...args);
   }
 
   async subscribe(ch: string): Promise<void> {

@@ -4,9 +4,10 @@ import { type Request, type Response, Router } from "express";
 import type { StoredMessage } from "../../bus/index.js";
 import { CHANNEL_RULE, isChannel } from "../../protocol/index.js";
 import { COMMAND } from "../node-commands.js";
+import { answerFailure } from "./answer-failure.js";
 import { reachOf, sumOf } from "./cluster-answer.js";
 import type { ApiDeps } from "./deps.js";
-import { badRequest, describeFailure, sendError } from "./http-error.js";
+import { badRequest } from "./http-error.js";
 import { requireScope } from "./scopes.js";
 
 /** Messages one history read returns at most; `limit` defaults to it. */
@@ -47,12 +48,7 @@ function shown(m: StoredMessage): Record<string, unknown> {
 
 export function channelRoutes(d: ApiDeps): Router {
   const r = Router();
-  const fail = (res: Response, err: unknown, what: string) => {
-    const f = describeFailure(err);
-    if (!f.known) d.log.error({ err: String(err) }, `${what} failed`);
-    d.metrics.errors.inc({ code: f.code });
-    sendError(res, f.code, f.message);
-  };
+  const fail = (res: Response, err: unknown, what: string) => answerFailure(d, res, err, what);
 
   r.get("/v1/channels/:ch", requireScope("read"), async (req: Request, res: Response) => {
     try {

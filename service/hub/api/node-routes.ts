@@ -2,9 +2,9 @@
 // node reports itself. Scope: `admin`.
 import { type Request, type Response, Router } from "express";
 import { COMMAND } from "../node-commands.js";
+import { answerFailure } from "./answer-failure.js";
 import { reachOf } from "./cluster-answer.js";
 import type { ApiDeps } from "./deps.js";
-import { describeFailure, sendError } from "./http-error.js";
 import { requireScope } from "./scopes.js";
 
 export function nodeRoutes(d: ApiDeps): Router {
@@ -15,10 +15,7 @@ export function nodeRoutes(d: ApiDeps): Router {
       const items = g.answers.flatMap((a) => (a.ok ? [a.body] : []));
       res.json({ items, ...reachOf(g) });
     } catch (err) {
-      const f = describeFailure(err);
-      if (!f.known) d.log.error({ err: String(err) }, "nodes failed");
-      d.metrics.errors.inc({ code: f.code });
-      sendError(res, f.code, f.message);
+      answerFailure(d, res, err, "nodes");
     }
   });
   return r;

@@ -3,8 +3,9 @@
 import { type Request, type Response, Router } from "express";
 import { CHANNEL_RULE, isChannel, MAX_ID_LENGTH } from "../../protocol/index.js";
 import { API_PUBLISHER, publishJson } from "../publish.js";
+import { answerFailure } from "./answer-failure.js";
 import type { ApiDeps } from "./deps.js";
-import { badRequest, describeFailure, sendError } from "./http-error.js";
+import { badRequest, describeFailure } from "./http-error.js";
 import { bodyObject, jsonBody } from "./json-body.js";
 import { requireScope } from "./scopes.js";
 
@@ -25,12 +26,7 @@ function checkData(data: unknown): void {
 
 export function publishRoutes(d: ApiDeps): Router {
   const r = Router();
-  const fail = (res: Response, err: unknown, what: string) => {
-    const f = describeFailure(err);
-    if (!f.known) d.log.error({ err: String(err) }, `${what} failed`);
-    d.metrics.errors.inc({ code: f.code });
-    sendError(res, f.code, f.message);
-  };
+  const fail = (res: Response, err: unknown, what: string) => answerFailure(d, res, err, what);
 
   r.post(
     "/v1/publish",

@@ -3,9 +3,10 @@
 import { type Request, type Response, Router } from "express";
 import { CHANNEL_RULE, isChannel } from "../../protocol/index.js";
 import { COMMAND } from "../node-commands.js";
+import { answerFailure } from "./answer-failure.js";
 import { reachOf, sumOf } from "./cluster-answer.js";
 import type { ApiDeps } from "./deps.js";
-import { badRequest, describeFailure, sendError } from "./http-error.js";
+import { badRequest } from "./http-error.js";
 import { bodyObject, jsonBody } from "./json-body.js";
 import { callerOf, requireScope } from "./scopes.js";
 
@@ -27,12 +28,7 @@ function userParam(req: Request): string {
 export function userRoutes(d: ApiDeps): Router {
   const r = Router();
   const body = jsonBody(d.maxPayloadBytes);
-  const fail = (res: Response, err: unknown, what: string) => {
-    const f = describeFailure(err);
-    if (!f.known) d.log.error({ err: String(err) }, `${what} failed`);
-    d.metrics.errors.inc({ code: f.code });
-    sendError(res, f.code, f.message);
-  };
+  const fail = (res: Response, err: unknown, what: string) => answerFailure(d, res, err, what);
 
   r.post(
     "/v1/users/:user/disconnect",
