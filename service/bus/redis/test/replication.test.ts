@@ -83,7 +83,18 @@ describe("REDIS_MIN_REPLICAS", () => {
       async () => (await replicaAdmin.info("replication")).includes("master_link_status:up"),
       15_000,
     );
-    const retried = await waiting.publish({ ch, data: '"m"', id: "w-1", publisher: "p1" });
+    // Retried as a client would (same id, outcome unknown only): WAIT's 300 ms may pass before a
+    // replica that just came up acknowledges on a busy machine.
+    const retried = await waitFor(
+      "a publish the replica confirms",
+      () =>
+        waiting.publish({ ch, data: '"m"', id: "w-1", publisher: "p1" }).catch((e: unknown) => {
+          if (e instanceof PublishOutcomeUnknownError) return undefined;
+          throw e;
+        }),
+      10_000,
+      100,
+    );
     expect(retried).toMatchObject({ seq: 1, duplicate: true });
     const next = await waiting.publish({ ch, data: '"n"' });
     expect(next).toMatchObject({ seq: 2, duplicate: false, epoch: retried.epoch });
