@@ -14,6 +14,25 @@ export interface CrowdOptions {
   signal?: AbortSignal;
 }
 
+/** The crowd a scenario opens: its connections at its connect rate, on `channel` when given. */
+export function crowdOf(
+  ctx: Pick<CrowdOptions, "urls" | "headers" | "recorder" | "signal"> & {
+    connections: number;
+    connectRate: number;
+  },
+  channel?: string,
+): CrowdOptions {
+  return {
+    urls: ctx.urls,
+    count: ctx.connections,
+    perSecond: ctx.connectRate,
+    ...(channel === undefined ? {} : { channel }),
+    headers: ctx.headers,
+    recorder: ctx.recorder,
+    ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
+  };
+}
+
 /** Concurrent connection attempts at most; more only queues in the server's accept backlog. */
 const IN_FLIGHT = 256;
 

@@ -1,16 +1,9 @@
 // Ramp to N connections at the connect rate, hold them for the duration, close them all.
 import type { ScenarioContext } from "../scenario-options.js";
-import { closeAll, openCrowd } from "../subscribers.js";
+import { closeAll, crowdOf, openCrowd } from "../subscribers.js";
 
 export async function connectRamp(ctx: ScenarioContext): Promise<void> {
-  const conns = await openCrowd({
-    urls: ctx.urls,
-    count: ctx.connections,
-    perSecond: ctx.connectRate,
-    headers: ctx.headers,
-    recorder: ctx.recorder,
-    signal: ctx.signal,
-  });
+  const conns = await openCrowd(crowdOf(ctx));
   try {
     await holdFor(ctx.durationSeconds * 1000, ctx.signal);
     ctx.info.open_at_end = conns.filter((c) => c.open).length;

@@ -3,19 +3,11 @@
 import { Publisher } from "../publisher.js";
 import type { ScenarioContext } from "../scenario-options.js";
 import { scrapeRss } from "../server-metrics.js";
-import { closeAll, countLoss, openCrowd } from "../subscribers.js";
+import { closeAll, countLoss, crowdOf, openCrowd } from "../subscribers.js";
 
 export async function fanout(ctx: ScenarioContext, readMemory = false): Promise<void> {
   const rssBefore = readMemory ? await scrapeRss(ctx.metricsUrls) : [];
-  const subs = await openCrowd({
-    urls: ctx.urls,
-    count: ctx.connections,
-    perSecond: ctx.connectRate,
-    channel: ctx.channel,
-    headers: ctx.headers,
-    recorder: ctx.recorder,
-    signal: ctx.signal,
-  });
+  const subs = await openCrowd(crowdOf(ctx, ctx.channel));
   const publisher = new Publisher(ctx.urls[0] as string, ctx.recorder, ctx.headers);
   try {
     if (!(await publisher.connect())) return;

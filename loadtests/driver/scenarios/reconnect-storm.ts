@@ -3,19 +3,11 @@
 // epoch). Reconnect time is drop → `subscribed`; nothing published meanwhile may be lost.
 import { Publisher } from "../publisher.js";
 import type { ScenarioContext } from "../scenario-options.js";
-import { closeAll, countLoss, openCrowd } from "../subscribers.js";
+import { closeAll, countLoss, crowdOf, openCrowd } from "../subscribers.js";
 import { holdFor } from "./connect-ramp.js";
 
 export async function reconnectStorm(ctx: ScenarioContext): Promise<void> {
-  const subs = await openCrowd({
-    urls: ctx.urls,
-    count: ctx.connections,
-    perSecond: ctx.connectRate,
-    channel: ctx.channel,
-    headers: ctx.headers,
-    recorder: ctx.recorder,
-    signal: ctx.signal,
-  });
+  const subs = await openCrowd(crowdOf(ctx, ctx.channel));
   const publisher = new Publisher(ctx.urls[0] as string, ctx.recorder, ctx.headers);
   try {
     if (!(await publisher.connect())) return;
