@@ -131,18 +131,14 @@ export class RedisHa extends pulumi.ComponentResource {
         minReplicasAck: args.settings.minReplicasAck,
         passwordFile,
       };
-      const base = {
-        "base.conf": redisBaseConf(args.settings.resources.limits.memoryMiB),
-        "reload.sh": redisReloadScript(t),
-      };
-      if (!cluster)
-        return { ...base, "init.sh": redisInitScript(t), "prestop.sh": redisPreStopScript(t) };
       const c = { ...t, mode: "cluster" as const, ...args.settings.cluster };
+      // Key order is part of the ConfigMap's content hash: keep it, or every pod rolls.
       return {
-        ...base,
-        "init.sh": redisClusterInitScript(c),
-        "prestop.sh": redisClusterPreStopScript(c),
-        "bootstrap.sh": redisClusterBootstrapScript(c),
+        "base.conf": redisBaseConf(args.settings.resources.limits.memoryMiB),
+        "init.sh": cluster ? redisClusterInitScript(c) : redisInitScript(t),
+        "prestop.sh": cluster ? redisClusterPreStopScript(c) : redisPreStopScript(t),
+        "reload.sh": redisReloadScript(t),
+        ...(cluster ? { "bootstrap.sh": redisClusterBootstrapScript(c) } : {}),
       };
     });
     // The name carries a hash of the content: a script change creates a new ConfigMap and rolls
