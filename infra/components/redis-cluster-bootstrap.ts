@@ -1,7 +1,8 @@
 // The Job that forms a Redis Cluster once its pods answer (bootstrap.sh, idempotent). It runs as
 // the Redis service account, so it reads the same password file the Redis pods read.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import { contentHash } from "./content-hash.js";
 import {
   containerSecurityContext,
   labelsFor,
@@ -23,8 +24,9 @@ export function bootstrapSelector(stack: string): Record<string, string> {
 export interface ClusterBootstrapArgs {
   stack: string;
   namespace: pulumi.Input<string>;
-  /** Named after the ConfigMap's content, so a changed script runs as a new Job. */
-  jobName: pulumi.Input<string>;
+  /** The Job is `<baseName>-bootstrap-<hash of its spec's inputs>`. */
+  baseName: string;
+  /** Content-named, so a changed script changes the Job's name too. */
   configMapName: pulumi.Input<string>;
   image: string;
   serviceAccountName: string;
@@ -42,10 +44,24 @@ export function clusterBootstrapJob(
     "app.kubernetes.io/component": BOOTSTRAP_COMPONENT,
   };
   const agent = Object.keys(a.secrets.annotations).length > 0;
+  // A Job cannot change in place: every input of its spec is in its name, so a change is a new
+  // Job (the script is idempotent) instead of a replace that collides on the name.
+  const { annotations, volumes, volumeMounts } = a.secrets;
+  const jobName = pulumi.output(a.configMapName).apply(
+    (config) =>
+      `${a.baseName}-bootstrap-${contentHash(
+        JSON.stringify({
+          config,
+          image: a.image,
+          serviceAccount: a.serviceAccountName,
+          secrets: [annotations, volumes, volumeMounts],
+        }),
+      )}`,
+  );
   return new k8s.batch.v1.Job(
     name,
     {
-      metadata: { name: a.jobName, namespace: a.namespace, labels },
+      metadata: { name: jobName, namespace: a.namespace, labels },
       spec: {
         // Each try waits up to 5 min for every pod; failed pods stay for their logs.
         backoffLimit: 4,

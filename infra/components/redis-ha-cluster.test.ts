@@ -91,9 +91,21 @@ describe("RedisHa (prod: Redis Cluster)", async () => {
     ]);
   });
 
-  it("forms the cluster in a Job that runs the content-named bootstrap script once", () => {
-    const hash = cm.metadata.name.replace("wshub-redis-config-", "");
-    expect(job.metadata.name).toBe(`wshub-redis-bootstrap-${hash}`);
+  it("names the Job after everything in its spec, so a change is a new Job, never a name clash", async () => {
+    expect(job.metadata.name).toMatch(/^wshub-redis-bootstrap-[0-9a-f]{10}$/);
+    const again = await renderCluster();
+    expect((only(again.objects, "Job") as Json).metadata.name).toBe(job.metadata.name);
+    const image = await renderCluster(undefined, {
+      redis: { external: false, image: "redis:7.4.7", exporterImage: REDIS_EXPORTER_IMAGE },
+    });
+    const newImage = only(image.objects, "Job") as Json;
+    expect(newImage.spec.template.spec.containers[0].image).toBe("redis:7.4.7");
+    expect(newImage.metadata.name).not.toBe(job.metadata.name);
+    const bigger = await renderCluster({ shards: 4, replicasPerShard: 1 });
+    expect((only(bigger.objects, "Job") as Json).metadata.name).not.toBe(job.metadata.name);
+  });
+
+  it("forms the cluster in a Job that runs the bootstrap script", () => {
     expect(cm.data["bootstrap.sh"]).toContain(
       `redis-cli --cluster create "$@" --cluster-replicas 1 --cluster-yes`,
     );

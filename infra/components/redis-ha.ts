@@ -1,10 +1,10 @@
 // Redis for the hub's bus and history: a StatefulSet with one Redis and one Sentinel per pod
 // (prod), a single Redis without failover (dev), a Redis Cluster of shards formed by a bootstrap
 // Job (the hub's sharded bus), or an external managed Redis (no pods at all).
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { redisPodCount, type StackSettings } from "../../contract/index.js";
+import { contentHash } from "./content-hash.js";
 import { labelsFor, selectorFor } from "./pod.js";
 import { clusterBootstrapJob } from "./redis-cluster-bootstrap.js";
 import {
@@ -143,7 +143,7 @@ export class RedisHa extends pulumi.ComponentResource {
     });
     // The name carries a hash of the content: a script change creates a new ConfigMap and rolls
     // the pods onto it (one by one), instead of replacing a fixed-name ConfigMap under them.
-    const configName = data.apply((d) => `${base}-config-${checksum(JSON.stringify(d))}`);
+    const configName = data.apply((d) => `${base}-config-${contentHash(JSON.stringify(d))}`);
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       { metadata: { name: configName, namespace: ns, labels: this.labels }, data },
@@ -263,7 +263,7 @@ export class RedisHa extends pulumi.ComponentResource {
         {
           stack: args.stack,
           namespace: ns,
-          jobName: configName.apply((n) => n.replace("-config-", "-bootstrap-")),
+          baseName: base,
           configMapName: config.metadata.name,
           image: args.redis.image,
           serviceAccountName: args.serviceAccountName,
@@ -289,8 +289,4 @@ export class RedisHa extends pulumi.ComponentResource {
     }
     this.registerOutputs({ hubEnv: this.hubEnv });
   }
-}
-
-function checksum(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 10);
 }
