@@ -6,6 +6,7 @@ export * from "./metric-names.js";
 export * from "./namespaces.js";
 export * from "./ports.js";
 export * from "./public-paths.js";
+export * from "./redis-topology.js";
 export * from "./slo.js";
 export * from "./stack-hub-env.js";
 export * from "./stack-schema.js";

@@ -61,6 +61,7 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       replicas: 1,
       minReplicasAck: 0,
       sentinelQuorum: 1,
+      cluster: { shards: 3, replicasPerShard: 1 },
       storageGiB: 1,
       resources: {
         requests: { cpuMillis: 50, memoryMiB: 64 },
@@ -123,6 +124,7 @@ export const DEFAULTS: Readonly<Record<StackName, Settings>> = Object.freeze({
       replicas: 3,
       minReplicasAck: 1,
       sentinelQuorum: 2,
+      cluster: { shards: 3, replicasPerShard: 1 },
       storageGiB: 8,
       resources: {
         requests: { cpuMillis: 250, memoryMiB: 512 },

@@ -76,12 +76,19 @@ export const settingsSchema = z.strictObject({
     presenceHeartbeatSeconds: positive,
   }),
   redis: z.strictObject({
-    /** `sentinel`: a primary, replicas and one Sentinel per pod; `single`: one Redis, no failover. */
-    mode: z.enum(["sentinel", "single"]),
+    /**
+     * `sentinel`: a primary, replicas and one Sentinel per pod; `single`: one Redis, no failover;
+     * `cluster`: a Redis Cluster of `cluster.shards` primaries with `cluster.replicasPerShard`
+     * replicas each (the hub's sharded bus, REDIS_CLUSTER_NODES).
+     */
+    mode: z.enum(["sentinel", "single", "cluster"]),
+    /** Pods of the sentinel/single StatefulSet; a cluster's pod count comes from `cluster`. */
     replicas: positive,
     /** Replicas that must acknowledge a write (REDIS_MIN_REPLICAS for the hub's WAIT). */
     minReplicasAck: count,
     sentinelQuorum: positive,
+    /** Read in mode `cluster` only: at least 3 shards, each a primary with its replicas. */
+    cluster: z.strictObject({ shards: positive, replicasPerShard: count }),
     storageGiB: positive,
     resources: resourcesSchema,
   }),

@@ -1,6 +1,7 @@
 // The numbers the cluster (infra/) and the chaos suite (chaos/) must agree on, per stack.
 // PURE module: no Pulumi import, so chaos/ and loadtests/ can import it directly.
 import { maxConnectionBytesWithin, memoryBoundBytes } from "./memory-bound.js";
+import { redisClusterIssues } from "./redis-topology.js";
 import { SLO, type Slo } from "./slo.js";
 import { DEFAULTS } from "./stack-defaults.js";
 import { type Settings, STACKS, type StackName, settingsSchema } from "./stack-schema.js";
@@ -108,6 +109,7 @@ function crossFieldIssues(s: Settings): string[] {
       issues.push("redis.minReplicasAck cannot exceed the number of replicas (redis.replicas - 1)");
     }
   }
+  issues.push(...redisClusterIssues(s));
   return issues;
 }
 

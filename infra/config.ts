@@ -275,7 +275,7 @@ export function parseInfraConfig(
 function parseRedis(
   redis: Raw["redis"],
   secrets: { redisPassword?: () => pulumi.Output<string> },
-  mode: "sentinel" | "single",
+  mode: StackSettings["redis"]["mode"],
 ): InfraConfig["redis"] {
   if (!redis.external) {
     return {

@@ -16,6 +16,7 @@ import { loadConfig } from "../service/config.js";
 import { type KubeObject, renderStack, renderStackReport, type StackRender } from "./render.js";
 import { type Json, only } from "./testing/components.js";
 import { validateKubeObject } from "./testing/kube-schema.js";
+import { REDIS_CLUSTER } from "./testing/stack-variants.js";
 
 const EXTERNAL_REDIS = {
   redis: { external: true, url: "rediss://redis.example.com:6380", egressCidr: "10.1.0.0/16" },
@@ -30,6 +31,12 @@ const variants: [string, () => Promise<StackRender>, string[]][] = [
     "prod, external Redis",
     () => renderStackReport("prod", EXTERNAL_REDIS),
     [EXTERNAL_REDIS.redisPassword],
+  ],
+  ["prod, Redis Cluster", () => renderStackReport("prod", REDIS_CLUSTER), []],
+  [
+    "prod, Redis Cluster, operator mode",
+    () => renderStackReport("prod", { ...REDIS_CLUSTER, vault: { mode: "operator" } }),
+    [],
   ],
 ];
 

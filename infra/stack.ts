@@ -6,6 +6,7 @@ import { Hub, INTERNAL_PORT_NAME } from "./components/hub.js";
 import { Monitoring } from "./components/monitoring.js";
 import { NetworkPolicies } from "./components/network-policies.js";
 import { selectorFor } from "./components/pod.js";
+import { bootstrapSelector } from "./components/redis-cluster-bootstrap.js";
 import { RedisHa } from "./components/redis-ha.js";
 import { VaultSecrets } from "./components/vault-secrets.js";
 import type { InfraConfig } from "./config.js";
@@ -59,6 +60,8 @@ export function deployStack(config: InfraConfig): StackOutputs {
     ? { external: true as const, url: config.redis.url }
     : config.redis;
   const v = config.vault;
+  const clusterBootstrap =
+    inCluster && settings.redis.mode === "cluster" ? bootstrapSelector(stack) : undefined;
 
   const vault = new VaultSecrets(
     "vault",
@@ -141,7 +144,9 @@ export function deployStack(config: InfraConfig): StackOutputs {
             selector: selectorFor("redis", stack),
             ports: redis.ports,
             metricsPorts: redis.metricsPorts,
-            replicated: settings.redis.mode === "sentinel",
+            replicated: redis.peerPorts.length > 0,
+            peerPorts: redis.peerPorts,
+            ...(clusterBootstrap ? { bootstrap: clusterBootstrap } : {}),
           },
       ingressNamespace: config.network.ingressNamespace,
       monitoringNamespace: config.network.monitoringNamespace,
@@ -150,7 +155,13 @@ export function deployStack(config: InfraConfig): StackOutputs {
       ...(v.mode === "agent"
         ? {
             vault: {
-              clients: external ? [hubSelector] : [hubSelector, selectorFor("redis", stack)],
+              clients: external
+                ? [hubSelector]
+                : [
+                    hubSelector,
+                    selectorFor("redis", stack),
+                    ...(clusterBootstrap ? [clusterBootstrap] : []),
+                  ],
               port: v.port,
               ...(v.cidr ? { cidr: v.cidr } : { namespace: v.namespace ?? "vault" }),
             },
@@ -176,6 +187,7 @@ export function deployStack(config: InfraConfig): StackOutputs {
               sentinel: settings.redis.mode === "sentinel",
               replicas: settings.redis.replicas,
               quorum: settings.redis.sentinelQuorum,
+              ...(settings.redis.mode === "cluster" ? { cluster: settings.redis.cluster } : {}),
             },
           }
         : {}),

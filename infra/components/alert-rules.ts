@@ -30,8 +30,17 @@ export interface AlertTargets {
   namespace: string;
   /** Prometheus `job` of the hub's scrape (the ServiceMonitor's Service name). */
   hubJob: string;
-  /** In-cluster Redis: the `job` of its exporters and whether Sentinel runs; absent = external. */
-  redis?: { job: string; sentinel: boolean; replicas: number; quorum: number };
+  /**
+   * In-cluster Redis: the `job` of its exporters and whether Sentinel runs, or (`cluster`) the
+   * Redis Cluster's shape; absent = external.
+   */
+  redis?: {
+    job: string;
+    sentinel: boolean;
+    replicas: number;
+    quorum: number;
+    cluster?: { shards: number; replicasPerShard: number };
+  };
   /** Base of the runbook links; an anchor per alert is appended. */
   runbookBaseUrl: string;
 }
@@ -167,7 +176,7 @@ function redisRules(
     ),
     rule(
       "WshubRedisInstanceDown",
-      r.sentinel ? "warning" : "critical",
+      r.sentinel || r.cluster ? "warning" : "critical",
       `max by (namespace, pod) (redis_up{${sel}}) == 0`,
       "2m",
       "a Redis instance does not answer its exporter",
@@ -182,6 +191,7 @@ function redisRules(
       "With noeviction Redis refuses writes when full: raise the memory limit or lower history retention.",
     ),
   ];
+  if (r.cluster) return [...rules, ...clusterRules(r.cluster, sel, rule)];
   if (!r.sentinel) return rules;
   return [
     ...rules,
@@ -208,6 +218,44 @@ function redisRules(
       "5m",
       `fewer than ${r.quorum} Sentinels agree: no failover is possible`,
       "A primary failure now would not be repaired. Restore the missing Sentinel pods.",
+    ),
+  ];
+}
+
+/** Every hash slot of a Redis Cluster. */
+export const CLUSTER_SLOTS = 16384;
+
+// redis_exporter reads CLUSTER INFO on a cluster node: redis_cluster_state (1 = ok) and
+// redis_cluster_slots_ok (slots whose primary is reachable) per pod.
+function clusterRules(
+  c: { shards: number; replicasPerShard: number },
+  sel: string,
+  rule: RuleFactory,
+): AlertRule[] {
+  return [
+    rule(
+      "WshubRedisClusterStateNotOk",
+      "critical",
+      `min by (namespace, pod) (redis_cluster_state{${sel}}) == 0`,
+      "2m",
+      "a Redis Cluster node reports cluster_state fail",
+      "That node refuses its slots' commands (CLUSTERDOWN): it cannot reach a majority of primaries, or the cluster never formed (see the bootstrap Job).",
+    ),
+    rule(
+      "WshubRedisClusterSlotsNotServed",
+      "critical",
+      `(max(redis_cluster_slots_ok{${sel}}) or vector(0)) < ${CLUSTER_SLOTS}`,
+      "2m",
+      `fewer than ${CLUSTER_SLOTS} hash slots have a reachable primary`,
+      "Channels hashed to the missing slots cannot publish or deliver: a shard lost its primary and no replica took over.",
+    ),
+    rule(
+      "WshubRedisClusterReplicasMissing",
+      "warning",
+      `min(redis_connected_slaves{${sel}} and on (namespace, pod) redis_instance_info{${sel},role="master"}) < ${c.replicasPerShard}`,
+      "10m",
+      `a Redis Cluster primary has fewer than ${c.replicasPerShard} connected replicas`,
+      "One more loss in that shard leaves its channels without a primary (and REDIS_MIN_REPLICAS publishes unacknowledged).",
     ),
   ];
 }

@@ -25,6 +25,8 @@ export interface MonitoringArgs {
     sentinel: boolean;
     replicas: number;
     quorum: number;
+    /** A Redis Cluster's shape (its alerts); absent for sentinel/single. */
+    cluster?: { shards: number; replicasPerShard: number };
   };
   settings: StackSettings;
   scrapeInterval: string;
@@ -84,7 +86,13 @@ export class Monitoring extends pulumi.ComponentResource {
       runbookBaseUrl: args.runbookBaseUrl,
       ...(r
         ? {
-            redis: { job: r.service, sentinel: r.sentinel, replicas: r.replicas, quorum: r.quorum },
+            redis: {
+              job: r.service,
+              sentinel: r.sentinel,
+              replicas: r.replicas,
+              quorum: r.quorum,
+              ...(r.cluster ? { cluster: r.cluster } : {}),
+            },
           }
         : {}),
     };

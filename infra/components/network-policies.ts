@@ -17,6 +17,10 @@ export interface NetworkPoliciesArgs {
         ports: number[];
         metricsPorts: number[];
         replicated: boolean;
+        /** Ports between Redis pods when they differ from `ports` (a cluster's bus). */
+        peerPorts?: number[];
+        /** Pods of the cluster's bootstrap Job, which reach Redis like a client. */
+        bootstrap?: Record<string, string>;
       }
     | { cidr: string; ports: number[] };
   /** Node addresses, for CNIs that apply policies to kubelet probes too. */
@@ -36,7 +40,7 @@ const inNamespace = (name: string): Peer => ({
 });
 const tcp = (ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
 
-/** NetworkPolicies: default deny, DNS, ingress → hub (public port), Prometheus → hub and Redis exporters, hub → Redis, Redis ↔ Redis, → Vault. */
+/** NetworkPolicies: default deny, DNS, ingress → hub (public port), Prometheus → hub and Redis exporters, hub → Redis, Redis ↔ Redis (and its cluster bus), bootstrap Job → Redis, → Vault. */
 export class NetworkPolicies extends pulumi.ComponentResource {
   readonly names: string[] = [];
 
@@ -101,6 +105,10 @@ export class NetworkPolicies extends pulumi.ComponentResource {
       });
     } else {
       const redis = { matchLabels: args.redis.selector };
+      const peerPorts = args.redis.peerPorts ?? args.redis.ports;
+      // Ports only peers use (the cluster bus): never open to the hub or the bootstrap Job.
+      const peerOnly = peerPorts.filter((p) => !args.redis.ports.includes(p));
+      const bootstrap = args.redis.bootstrap && { matchLabels: args.redis.bootstrap };
       policy("hub-to-redis", {
         podSelector: hub,
         policyTypes: ["Egress"],
@@ -116,8 +124,19 @@ export class NetworkPolicies extends pulumi.ComponentResource {
               : [{ podSelector: hub }],
             ports: redisPorts,
           },
+          ...(args.redis.replicated && peerOnly.length > 0
+            ? [{ from: [{ podSelector: redis }], ports: tcp(peerOnly) }]
+            : []),
+          ...(bootstrap ? [{ from: [{ podSelector: bootstrap }], ports: redisPorts }] : []),
         ],
       });
+      if (bootstrap) {
+        policy("redis-bootstrap-to-redis", {
+          podSelector: bootstrap,
+          policyTypes: ["Egress"],
+          egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
+        });
+      }
       policy("redis-from-prometheus", {
         podSelector: redis,
         policyTypes: ["Ingress"],
@@ -127,7 +146,7 @@ export class NetworkPolicies extends pulumi.ComponentResource {
         policy("redis-to-peers", {
           podSelector: redis,
           policyTypes: ["Egress"],
-          egress: [{ to: [{ podSelector: redis }], ports: redisPorts }],
+          egress: [{ to: [{ podSelector: redis }], ports: tcp(peerPorts) }],
         });
       }
     }

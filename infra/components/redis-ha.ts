@@ -1,10 +1,17 @@
 // Redis for the hub's bus and history: a StatefulSet with one Redis and one Sentinel per pod
-// (prod), a single Redis without failover (dev), or an external managed Redis (no pods at all).
-import { createHash } from "node:crypto";
+// (prod), a single Redis without failover (dev), a Redis Cluster of shards formed by a bootstrap
+// Job (the hub's sharded bus), or an external managed Redis (no pods at all).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackSettings } from "../../contract/index.js";
+import { redisPodCount, type StackSettings } from "../../contract/index.js";
+import { contentHash } from "./content-hash.js";
 import { labelsFor, selectorFor } from "./pod.js";
+import { clusterBootstrapJob } from "./redis-cluster-bootstrap.js";
+import {
+  redisClusterBootstrapScript,
+  redisClusterInitScript,
+  redisClusterPreStopScript,
+} from "./redis-cluster-scripts.js";
 import { redisPodSpec } from "./redis-pod.js";
 import {
   type RedisTopology,
@@ -17,6 +24,8 @@ import type { SecretWiring } from "./vault-secrets.js";
 
 export const REDIS_PORT = 6379;
 export const SENTINEL_PORT = 26379;
+/** Redis Cluster's node-to-node bus: the client port + 10000. */
+export const CLUSTER_BUS_PORT = REDIS_PORT + 10_000;
 export const SENTINEL_MASTER_NAME = "wshub";
 /** Exporter ports (names in alert-rules.ts). */
 export const REDIS_METRICS_PORT = 9121;
@@ -42,11 +51,13 @@ export interface RedisHaArgs {
 
 /** Redis (with Sentinel in `sentinel` mode) and the environment the hub needs to reach it. */
 export class RedisHa extends pulumi.ComponentResource {
-  /** REDIS_URL or REDIS_SENTINELS + REDIS_SENTINEL_NAME for the hub. */
+  /** REDIS_URL, REDIS_SENTINELS + REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES for the hub. */
   readonly hubEnv: Record<string, pulumi.Input<string>>;
   readonly labels: Record<string, string>;
-  /** Ports peers and clients use (6379, plus 26379 with Sentinel). */
+  /** Ports clients use (6379, plus 26379 with Sentinel). */
   readonly ports: number[];
+  /** Ports the Redis pods use between themselves (none for a single Redis). */
+  readonly peerPorts: number[];
   /** Exporter ports Prometheus scrapes. */
   readonly metricsPorts: number[];
   /** The Service whose endpoints Prometheus scrapes (the exporters' `job`) and its labels. */
@@ -58,7 +69,9 @@ export class RedisHa extends pulumi.ComponentResource {
     super("wshub:infra:RedisHa", name, {}, opts);
     this.labels = labelsFor("redis", args.stack);
     const sentinel = args.settings.mode === "sentinel";
+    const cluster = args.settings.mode === "cluster";
     this.ports = sentinel ? [REDIS_PORT, SENTINEL_PORT] : [REDIS_PORT];
+    this.peerPorts = cluster ? [REDIS_PORT, CLUSTER_BUS_PORT] : sentinel ? this.ports : [];
     this.metricsSelector = {
       ...selectorFor("redis", args.stack),
       "app.kubernetes.io/component": "redis-metrics",
@@ -85,7 +98,7 @@ export class RedisHa extends pulumi.ComponentResource {
       .output(ns)
       .apply((n) =>
         Array.from(
-          { length: args.settings.replicas },
+          { length: redisPodCount(args.settings) },
           (_, i) => `${base}-${i}.${headless}.${n}.svc.${domain}`,
         ),
       );
@@ -94,7 +107,9 @@ export class RedisHa extends pulumi.ComponentResource {
           REDIS_SENTINELS: hosts.apply((h) => h.map((x) => `${x}:${SENTINEL_PORT}`).join(",")),
           REDIS_SENTINEL_NAME: SENTINEL_MASTER_NAME,
         }
-      : { REDIS_URL: hosts.apply((h) => `redis://${h[0]}:${REDIS_PORT}`) };
+      : cluster
+        ? { REDIS_CLUSTER_NODES: hosts.apply((h) => h.map((x) => `${x}:${REDIS_PORT}`).join(",")) }
+        : { REDIS_URL: hosts.apply((h) => `redis://${h[0]}:${REDIS_PORT}`) };
 
     new k8s.core.v1.ServiceAccount(
       `${name}-sa`,
@@ -116,16 +131,19 @@ export class RedisHa extends pulumi.ComponentResource {
         minReplicasAck: args.settings.minReplicasAck,
         passwordFile,
       };
+      const c = { ...t, mode: "cluster" as const, ...args.settings.cluster };
+      // Key order is part of the ConfigMap's content hash: keep it, or every pod rolls.
       return {
         "base.conf": redisBaseConf(args.settings.resources.limits.memoryMiB),
-        "init.sh": redisInitScript(t),
-        "prestop.sh": redisPreStopScript(t),
+        "init.sh": cluster ? redisClusterInitScript(c) : redisInitScript(t),
+        "prestop.sh": cluster ? redisClusterPreStopScript(c) : redisPreStopScript(t),
         "reload.sh": redisReloadScript(t),
+        ...(cluster ? { "bootstrap.sh": redisClusterBootstrapScript(c) } : {}),
       };
     });
     // The name carries a hash of the content: a script change creates a new ConfigMap and rolls
     // the pods onto it (one by one), instead of replacing a fixed-name ConfigMap under them.
-    const configName = data.apply((d) => `${base}-config-${checksum(JSON.stringify(d))}`);
+    const configName = data.apply((d) => `${base}-config-${contentHash(JSON.stringify(d))}`);
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
       { metadata: { name: configName, namespace: ns, labels: this.labels }, data },
@@ -135,6 +153,7 @@ export class RedisHa extends pulumi.ComponentResource {
       ({
         [REDIS_PORT]: "redis",
         [SENTINEL_PORT]: "sentinel",
+        [CLUSTER_BUS_PORT]: "cluster-bus",
         [REDIS_METRICS_PORT]: "redis-metrics",
         [SENTINEL_METRICS_PORT]: "sentinel-metrics",
       })[port] ?? String(port);
@@ -147,7 +166,11 @@ export class RedisHa extends pulumi.ComponentResource {
           // Peers must resolve each other before they are ready (replication, Sentinel).
           publishNotReadyAddresses: true,
           selector: selectorFor("redis", args.stack),
-          ports: this.ports.map((port) => ({ name: portName(port), port, targetPort: port })),
+          ports: [...new Set([...this.ports, ...this.peerPorts])].map((port) => ({
+            name: portName(port),
+            port,
+            targetPort: port,
+          })),
         },
       },
       parent,
@@ -180,7 +203,10 @@ export class RedisHa extends pulumi.ComponentResource {
         metadata: { name: base, namespace: ns, labels: this.labels },
         spec: {
           serviceName: headless,
-          replicas: args.settings.replicas,
+          replicas: redisPodCount(args.settings),
+          // Cluster pods are ready only once the cluster formed: start them all at once, so the
+          // bootstrap Job finds them (rolling updates still go one pod at a time).
+          ...(cluster ? { podManagementPolicy: "Parallel" } : {}),
           selector: { matchLabels: selectorFor("redis", args.stack) },
           updateStrategy: { type: "RollingUpdate" },
           // Deleting or scaling down the StatefulSet never deletes the data volumes.
@@ -206,7 +232,7 @@ export class RedisHa extends pulumi.ComponentResource {
               exporterImage: args.redis.exporterImage,
               configMapName: config.metadata.name,
               reload: rotation.mode === "reload",
-              ports: { redis: REDIS_PORT, sentinel: SENTINEL_PORT },
+              ports: { redis: REDIS_PORT, sentinel: SENTINEL_PORT, clusterBus: CLUSTER_BUS_PORT },
               metricsPorts: { redis: REDIS_METRICS_PORT, sentinel: SENTINEL_METRICS_PORT },
             }),
           },
@@ -231,8 +257,23 @@ export class RedisHa extends pulumi.ComponentResource {
         retainOnDelete: true,
       },
     );
+    if (cluster) {
+      clusterBootstrapJob(
+        `${name}-bootstrap`,
+        {
+          stack: args.stack,
+          namespace: ns,
+          baseName: base,
+          configMapName: config.metadata.name,
+          image: args.redis.image,
+          serviceAccountName: args.serviceAccountName,
+          secrets: args.secrets,
+        },
+        { ...parent, dependsOn: args.secrets.dependsOn },
+      );
+    }
     // A single Redis cannot tolerate a disruption budget (it would block node drains forever).
-    if (sentinel) {
+    if (sentinel || cluster) {
       new k8s.policy.v1.PodDisruptionBudget(
         `${name}-pdb`,
         {
@@ -248,8 +289,4 @@ export class RedisHa extends pulumi.ComponentResource {
     }
     this.registerOutputs({ hubEnv: this.hubEnv });
   }
-}
-
-function checksum(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 10);
 }

@@ -9,6 +9,7 @@ import {
   resourceRequirements,
   selectorFor,
 } from "./pod.js";
+import { redisClusterReadyCommand } from "./redis-cluster-scripts.js";
 import {
   EXPORTER_PASSWORD_FILE,
   METRICS_USER,
@@ -20,7 +21,7 @@ import {
 import type { SecretWiring } from "./vault-secrets.js";
 
 /** uid/gid of the `redis` user in the official image. */
-const REDIS_UID = 999;
+export const REDIS_UID = 999;
 
 export interface RedisPodArgs {
   stack: string;
@@ -33,7 +34,8 @@ export interface RedisPodArgs {
   configMapName: pulumi.Input<string>;
   /** Run the password-reload loop beside Redis. */
   reload: boolean;
-  ports: { redis: number; sentinel: number };
+  /** `clusterBus`: the Redis Cluster bus port (mode cluster). */
+  ports: { redis: number; sentinel: number; clusterBus: number };
   metricsPorts: { redis: number; sentinel: number };
 }
 
@@ -45,6 +47,7 @@ const small = resourceRequirements({
 /** The pod spec of the Redis StatefulSet. */
 export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
   const sentinel = a.settings.mode === "sentinel";
+  const cluster = a.settings.mode === "cluster";
   const securityContext = containerSecurityContext(REDIS_UID);
   const mounts = [
     { name: "data", mountPath: "/data" },
@@ -76,19 +79,29 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
     },
   });
   // Both containers run it: whichever stops first asks for the failover, both wait for it.
-  const preStop = sentinel
-    ? { lifecycle: { preStop: { exec: { command: ["sh", "/etc/redis/prestop.sh"] } } } }
-    : {};
+  const preStop =
+    sentinel || cluster
+      ? { lifecycle: { preStop: { exec: { command: ["sh", "/etc/redis/prestop.sh"] } } } }
+      : {};
   const containers: k8s.types.input.core.v1.Container[] = [
     {
       name: "redis",
       image: a.image,
       command: ["redis-server", `${RUN_DIR}/redis.conf`],
-      ports: [{ name: "redis", containerPort: a.ports.redis }],
+      ports: [
+        { name: "redis", containerPort: a.ports.redis },
+        ...(cluster ? [{ name: "cluster-bus", containerPort: a.ports.clusterBus }] : []),
+      ],
       resources: resourceRequirements(a.settings.resources),
       securityContext,
       volumeMounts: mounts,
-      ...probes(a.ports.redis, true, redisReadyCommand(a.ports.redis, a.passwordFile)),
+      ...probes(
+        a.ports.redis,
+        true,
+        cluster
+          ? redisClusterReadyCommand(a.ports.redis, a.passwordFile)
+          : redisReadyCommand(a.ports.redis, a.passwordFile),
+      ),
       ...preStop,
     },
   ];
@@ -149,7 +162,7 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
     topologyKey,
     // Replicas on one node or zone do not survive its loss; the volumes are zonal, so a pod
     // rescheduled after a zone outage stays in its zone anyway.
-    whenUnsatisfiable: sentinel ? "DoNotSchedule" : "ScheduleAnyway",
+    whenUnsatisfiable: sentinel || cluster ? "DoNotSchedule" : "ScheduleAnyway",
     nodeTaintsPolicy: "Honor",
     labelSelector: { matchLabels: selectorFor("redis", a.stack) },
   });
@@ -170,7 +183,8 @@ export function redisPodSpec(a: RedisPodArgs): k8s.types.input.core.v1.PodSpec {
         command: ["sh", "/etc/redis/init.sh"],
         resources: resourceRequirements(a.settings.resources),
         securityContext,
-        volumeMounts: noData,
+        // A cluster node's init re-resolves its peers in nodes.conf, on the data volume.
+        volumeMounts: cluster ? mounts : noData,
       },
     ],
     containers,

@@ -5,7 +5,7 @@
 
 /** What the scripts need to know about the topology. */
 export interface RedisTopology {
-  mode: "sentinel" | "single";
+  mode: "sentinel" | "single" | "cluster";
   masterName: string;
   /** FQDN of every pod, pod 0 first; pod 0 is the primary on a cold start. */
   podHosts: readonly string[];
@@ -36,7 +36,7 @@ export const PAUSE_MS = 3_000;
 export const ROTATION_OVERLAP_SECONDS = 120;
 
 // What follows the pod name in a pod's FQDN ("" for a bare name): $HOSTNAME + this = the FQDN.
-function domainOf(host: string): string {
+export function domainOf(host: string): string {
   const dot = host.indexOf(".");
   return dot === -1 ? "" : host.slice(dot);
 }
@@ -100,21 +100,33 @@ function askPrimary(t: RedisTopology, host: string): string[] {
   ];
 }
 
-/** The init script for one StatefulSet; pods find their own FQDN from $HOSTNAME. */
-export function redisInitScript(t: RedisTopology): string {
-  const pod0 = t.podHosts[0] ?? "";
-  const domain = domainOf(pod0);
-  const common = [
+/**
+ * The start of every init script: reads the password, finds this pod's FQDN ($SELF) and makes the
+ * exporter's per-start password ($METRICS_PASS, written to its file).
+ */
+export function initPreamble(t: RedisTopology): string[] {
+  return [
     "#!/bin/sh",
     "set -eu",
     `PASS="$(cat ${t.passwordFile})"`,
     '[ -n "$PASS" ] || { echo "init: the password file is empty" >&2; exit 1; }',
-    `SELF="$HOSTNAME${domain}"`,
+    `SELF="$HOSTNAME${domainOf(t.podHosts[0] ?? "")}"`,
     "umask 077",
     "METRICS_PASS=\"$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \\n')\"",
     `printf '{"redis://localhost:6379":"%s"}\\n' "$METRICS_PASS" > ${EXPORTER_PASSWORD_FILE}`,
   ];
-  const metricsUser = `  printf 'user ${METRICS_USER} on >%s ${METRICS_ACL}\\n' "$METRICS_PASS"`;
+}
+
+/** The redis.conf line (inside the init script's block) that creates the exporter's user. */
+export function metricsUserLine(extraAcl = ""): string {
+  return `  printf 'user ${METRICS_USER} on >%s ${METRICS_ACL}${extraAcl}\\n' "$METRICS_PASS"`;
+}
+
+/** The init script for one StatefulSet; pods find their own FQDN from $HOSTNAME. */
+export function redisInitScript(t: RedisTopology): string {
+  const pod0 = t.podHosts[0] ?? "";
+  const common = initPreamble(t);
+  const metricsUser = metricsUserLine();
   if (t.mode === "single") {
     return [
       ...common,

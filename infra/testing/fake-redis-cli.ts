@@ -4,27 +4,42 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+// An answer file NAME@HOST, when present, answers calls made with `-h HOST` instead of NAME.
 const SCRIPT = `#!/bin/sh
 echo "ARGS $*" >> "$FAKE_DIR/log"
+HOST=""; [ "\${1:-}" = -h ] && HOST="$2"
+ans() { if [ -n "$HOST" ] && [ -f "$FAKE_DIR/$1@$HOST" ]; then cat "$FAKE_DIR/$1@$HOST"; else cat "$FAKE_DIR/$1" 2>/dev/null; fi; }
 case "$*" in
-  *get-master-addr-by-name*) cat "$FAKE_DIR/master" 2>/dev/null ;;
-  *" ping") cat "$FAKE_DIR/ping" 2>/dev/null ;;
-  *" info replication") cat "$FAKE_DIR/replication" 2>/dev/null ;;
-  *failover*) echo OK; [ -f "$FAKE_DIR/after-failover" ] && cp "$FAKE_DIR/after-failover" "$FAKE_DIR/master" ;;
+  *get-master-addr-by-name*) ans master ;;
+  *" ping") ans ping ;;
+  *" info replication") ans replication ;;
+  *" cluster info") ans cluster-info ;;
+  *"--cluster create"*) echo "[OK] All 16384 slots covered." ;;
+  *failover*) echo OK; [ -f "$FAKE_DIR/after-failover" ] && cp "$FAKE_DIR/after-failover" "$FAKE_DIR/master"; [ -f "$FAKE_DIR/after-failover-replication" ] && cp "$FAKE_DIR/after-failover-replication" "$FAKE_DIR/replication" ;;
   *" --raw") while IFS= read -r line; do echo "STDIN $line" >> "$FAKE_DIR/log"; done; cat "$FAKE_DIR/reply" 2>/dev/null || echo OK ;;
 esac
 exit 0
 `;
 
+type AnswerName =
+  | "master"
+  | "ping"
+  | "replication"
+  | "cluster-info"
+  | "after-failover"
+  | "after-failover-replication"
+  | "reply";
+
 /** A temp dir with the fake redis-cli; `env` puts it first on PATH. */
 export interface FakeRedisCli {
   dir: string;
   env: NodeJS.ProcessEnv;
-  /** Sets what the fake answers: `master` (get-master-addr-by-name), `ping`, `replication` (INFO replication), `after-failover`, `reply`. */
-  answer(
-    name: "master" | "ping" | "replication" | "after-failover" | "reply",
-    text: string,
-  ): Promise<void>;
+  /**
+   * Sets what the fake answers: `master` (get-master-addr-by-name), `ping`, `replication` (INFO
+   * replication), `cluster-info`, `after-failover` (the new `master`), `after-failover-replication`
+   * (the new `replication`), `reply`; `host` makes it the answer to calls with `-h host` only.
+   */
+  answer(name: AnswerName, text: string, host?: string): Promise<void>;
   log(): Promise<string>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -38,7 +53,7 @@ export async function fakeRedisCli(): Promise<FakeRedisCli> {
   return {
     dir,
     env: { PATH: `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}`, FAKE_DIR: dir },
-    answer: (name, text) => writeFile(join(dir, name), text),
+    answer: (name, text, host) => writeFile(join(dir, host ? `${name}@${host}` : name), text),
     log: () => readFile(join(dir, "log"), "utf8"),
     [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
   };
