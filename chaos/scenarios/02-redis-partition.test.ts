@@ -1,4 +1,5 @@
 import { it } from "vitest";
+import { DOWN_HOLD_MS } from "../../service/bus/redis/bus-status.js";
 import { Cluster, clientHeartbeatMs } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { publishOnce } from "../probe.js";
@@ -50,7 +51,8 @@ it("2. Redis partitioned from one hub for 10 s: it goes unready, refuses publish
         topology.token,
         "room:probe",
         `probe-${Date.now()}`,
-        1500,
+        // The hub holds a publish up to DOWN_HOLD_MS for the bus to come back before it refuses.
+        DOWN_HOLD_MS + 1500,
       );
       refused = outcome.kind === "error" ? outcome.code : outcome.kind;
       return refused === "unavailable";
