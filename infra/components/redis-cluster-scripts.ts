@@ -8,6 +8,7 @@ import {
   PRESTOP_WAIT_TRIES,
   type RedisTopology,
   RUN_DIR,
+  redisReadyCommand,
 } from "./redis-shell-scripts.js";
 
 /** Where each node keeps its cluster state (node id, peers, slots): on the data volume. */
@@ -22,8 +23,6 @@ export interface ClusterTopology extends RedisTopology {
   mode: "cluster";
   replicasPerShard: number;
 }
-
-const cli = (port: number, cmd: string) => `timeout 3 redis-cli -p ${port} --raw ${cmd}`;
 
 /**
  * The init script of a cluster node. Clients are told hostnames (the pod FQDNs), never pod IPs,
@@ -74,16 +73,7 @@ export function redisClusterInitScript(t: ClusterTopology): string {
  * the majority partition) and, on a replica, its link to the primary is up (synced).
  */
 export function redisClusterReadyCommand(port: number, passwordFile: string): string {
-  const auth = `REDISCLI_AUTH="$(cat ${passwordFile})" `;
-  return [
-    `out="$(${auth}${cli(port, "ping")} 2>&1 || true)"`,
-    '[ "$out" = PONG ] || exit 1',
-    `state="$(${auth}${cli(port, "cluster info")} 2>&1 || true)"`,
-    'case "$state" in *cluster_state:ok*) ;; *) exit 1;; esac',
-    `info="$(${auth}${cli(port, "info replication")} 2>&1 || true)"`,
-    'case "$info" in *role:slave*) case "$info" in *master_link_status:up*) exit 0;; esac; exit 1;; esac',
-    "exit 0",
-  ].join("; ");
+  return redisReadyCommand(port, passwordFile, { clusterState: true });
 }
 
 /**

@@ -80,11 +80,22 @@ export function pingCommand(port: number, passwordFile: string | undefined, load
  * A restarted replica is ready only once it has resynced, so a rolling restart never takes the
  * next pod while the primary has no synced replica to acknowledge writes (REDIS_MIN_REPLICAS).
  */
-export function redisReadyCommand(port: number, passwordFile: string | undefined) {
+export function redisReadyCommand(
+  port: number,
+  passwordFile: string | undefined,
+  { clusterState = false }: { clusterState?: boolean } = {},
+) {
   const auth = passwordFile ? `$(cat ${passwordFile})` : undefined;
   return [
     `out="$(${cli(port, auth, "ping")} 2>&1 || true)"`,
     '[ "$out" = PONG ] || exit 1',
+    // A cluster node also needs an ok cluster: formed, its slots served, in the majority.
+    ...(clusterState
+      ? [
+          `state="$(${cli(port, auth, "cluster info")} 2>&1 || true)"`,
+          'case "$state" in *cluster_state:ok*) ;; *) exit 1;; esac',
+        ]
+      : []),
     `info="$(${cli(port, auth, "info replication")} 2>&1 || true)"`,
     'case "$info" in *role:slave*) case "$info" in *master_link_status:up*) exit 0;; esac; exit 1;; esac',
     "exit 0",
