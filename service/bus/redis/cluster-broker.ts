@@ -214,7 +214,7 @@ export class RedisClusterBroker extends RedisBrokerBase {
   }
 
   async subscribe(ch: string): Promise<void> {
-    if (this.stopped || !this.started) throw this.unavailable("subscribe");
+    this.assertRunning("subscribe");
     if (this.channels.has(ch)) return;
     this.channels.add(ch);
     try {

@@ -119,7 +119,6 @@ export class RedisBroker extends RedisBrokerBase {
   }
 
   async subscribe(ch: string): Promise<void> {
-    if (this.stopped) throw this.unavailable("subscribe");
     if (this.channels.has(ch)) return;
     await this.assertUsable("subscribe", () => usable(this.sub));
     if (this.channels.has(ch)) return;
