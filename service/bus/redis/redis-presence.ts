@@ -30,8 +30,11 @@ export class RedisPresence implements PresenceStore {
   private readonly liveness: Liveness;
   private readonly watched = new Set<string>();
   private readonly listeners: ((e: PresenceEvent) => void)[] = [];
-  /** This node's members ("client ch" → member): re-added if the node was taken for dead. */
-  private readonly local = new Map<string, { ch: string; who: PresenceMember }>();
+  /**
+   * This node's members, per channel by client id (the member object is the connection's own):
+   * re-added if the node was taken for dead.
+   */
+  private readonly local = new Map<string, Map<string, PresenceMember>>();
   private stopped = false;
 
   constructor(private readonly options: RedisPresenceOptions) {
@@ -91,12 +94,18 @@ export class RedisPresence implements PresenceStore {
       await this.cmd.srem(presenceKeys.index(this.options.nodeId), key).catch(() => 0);
       throw membersFull(ch, max);
     }
-    this.local.set(key, { ch, who });
+    let members = this.local.get(ch);
+    if (!members) {
+      members = new Map();
+      this.local.set(ch, members);
+    }
+    members.set(who.client, who);
   }
 
   async leave(ch: string, who: PresenceMember): Promise<void> {
     const key = indexEntry(who.client, ch);
-    this.local.delete(key);
+    const members = this.local.get(ch);
+    if (members?.delete(who.client) && members.size === 0) this.local.delete(ch);
     if (this.stopped) return;
     try {
       if (!this.link.usable()) throw new Error("the Redis Cluster is not ready");
@@ -193,16 +202,18 @@ export class RedisPresence implements PresenceStore {
 
   /** The node was taken for dead (a long pause): its members were removed; add them back. */
   private async rejoinAll(): Promise<void> {
-    for (const [key, { ch, who }] of this.local) {
-      await this.cmd.sadd(presenceKeys.index(this.options.nodeId), key);
-      // No bound here: these members were admitted before.
-      await this.cmd.wshubJoin(
-        presenceKeys.members(ch),
-        who.client,
-        memberJson(who),
-        String(Number.MAX_SAFE_INTEGER),
-        this.link.eventsChannel(ch),
-      );
+    for (const [ch, members] of this.local) {
+      for (const who of [...members.values()]) {
+        await this.cmd.sadd(presenceKeys.index(this.options.nodeId), indexEntry(who.client, ch));
+        // No bound here: these members were admitted before.
+        await this.cmd.wshubJoin(
+          presenceKeys.members(ch),
+          who.client,
+          memberJson(who),
+          String(Number.MAX_SAFE_INTEGER),
+          this.link.eventsChannel(ch),
+        );
+      }
     }
   }
 
