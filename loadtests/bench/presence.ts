@@ -1,7 +1,7 @@
 // npm run bench:presence [-- --connections N] [--runs N]: one hub node, N subscribers of one
 // channel, with presence on (NAMESPACES: the channel's namespace tracks presence, no join/leave)
-// and off. Prints RSS per subscribed idle connection and the connect+subscribe rate of each, and
-// the ratios on/off. Targets: under 8 KB RSS per connection with presence, connect rate within
+// and off. Prints RSS and JS heap per subscribed idle connection and the connect+subscribe rate
+// of each, and the ratios on/off. Targets: under 8 KB RSS per connection with presence, connect rate within
 // 10 % of presence off.
 import { parseArgs } from "node:util";
 import { Crowd } from "./generator.js";
@@ -18,7 +18,13 @@ const PRESENCE_ENV = {
   MAX_SUBSCRIBE_RATE: "100000",
 };
 
-type Sample = { rssPerConnection: number; connectsPerSecond: number; open: number };
+type Sample = {
+  rssPerConnection: number;
+  /** The JS heap alone (after gc): what the hub keeps per connection, without RSS's noise. */
+  heapPerConnection: number;
+  connectsPerSecond: number;
+  open: number;
+};
 
 /** One node, `n` subscribers opened as fast as the generator can, memory read after gc. */
 async function sample(n: number, presence: boolean): Promise<Sample> {
@@ -39,6 +45,7 @@ async function sample(n: number, presence: boolean): Promise<Sample> {
     const after = await node.memory();
     return {
       rssPerConnection: (after.rss - before.rss) / open,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / open,
       connectsPerSecond: open / seconds,
       open,
     };
@@ -73,6 +80,8 @@ for (let i = 0; i < runs; i++) {
 const kb = (x: number) => (x / 1024).toFixed(2);
 const rssOff = median(off.map((s) => s.rssPerConnection));
 const rssOn = median(on.map((s) => s.rssPerConnection));
+const heapOff = median(off.map((s) => s.heapPerConnection));
+const heapOn = median(on.map((s) => s.heapPerConnection));
 const rateOff = median(off.map((s) => s.connectsPerSecond));
 const rateOn = median(on.map((s) => s.connectsPerSecond));
 process.stdout.write(
@@ -80,6 +89,7 @@ process.stdout.write(
     `presence bench: ${n} subscribers of ${CHANNEL}, one node (memory bus), median of ${runs} runs`,
     `  opened: off ${off.map((s) => s.open).join("/")}, on ${on.map((s) => s.open).join("/")} of ${n} (the rest timed out on this machine)`,
     `  RSS per connection: off ${kb(rssOff)} KB, on ${kb(rssOn)} KB (on/off ${(rssOn / rssOff).toFixed(2)}; target on < 8 KB)`,
+    `  JS heap per connection: off ${kb(heapOff)} KB, on ${kb(heapOn)} KB (on - off ${kb(heapOn - heapOff)} KB: presence's own)`,
     `  connect+subscribe rate: off ${Math.round(rateOff)}/s, on ${Math.round(rateOn)}/s (on/off ${(rateOn / rateOff).toFixed(2)}; target ≥ 0.90)`,
     "",
   ].join("\n"),

@@ -88,6 +88,8 @@ export class Connection implements Recipient {
   private readonly subBucket: TokenBucket;
   private readonly refreshBucket: TokenBucket;
   private readonly presenceBucket: TokenBucket;
+  /** This connection as a presence member, made on its first presence channel. */
+  private asMember: PresenceMember | undefined;
   private readonly budget: ConnectionBudget;
   /** Writes pre-framed msg frames; undefined when this ws version cannot. */
   private readonly sender: FrameSender | undefined;
@@ -316,9 +318,13 @@ export class Connection implements Recipient {
     return true;
   }
 
-  /** This connection as a presence member ("" for the user when authentication is off). */
+  /**
+   * This connection as a presence member ("" for the user when authentication is off): one
+   * object shared by all its presence channels (a refresh cannot change the user).
+   */
   private get member(): PresenceMember {
-    return { client: this.id, user: this.claims?.sub ?? "", node: this.ctx.nodeId };
+    this.asMember ??= { client: this.id, user: this.claims?.sub ?? "", node: this.ctx.nodeId };
+    return this.asMember;
   }
 
   private armExpiry(): void {

@@ -13,7 +13,6 @@ import {
   MemoryPresence,
 } from "../bus/index.js";
 import { type Config, MIN_API_KEY_LENGTH } from "../config.js";
-import { ConfigError } from "../errors.js";
 import { createLogger, type Logger } from "../logger.js";
 import { createMetrics, type Metrics } from "../metrics.js";
 import { CLOSE, MOVE_QUERY, PING_QUERY } from "../protocol/index.js";
@@ -83,7 +82,7 @@ async function presenceFor(config: Config, log: Logger): Promise<PresenceStore |
     ...(config.redis.mode === "url"
       ? { url: config.redis.url }
       : config.redis.mode === "cluster"
-        ? presenceOnCluster()
+        ? { clusterNodes: config.redis.nodes }
         : { sentinels: config.redis.sentinels, sentinelName: config.redis.name }),
     ...(password ? { password: () => password.read() } : {}),
     nodeId: config.nodeId,
@@ -101,13 +100,6 @@ function historyOf(
     const h = config.channels.of(ch).history;
     return h === false ? { size: 0, ttlSeconds: config.historyTtlSeconds } : h;
   };
-}
-
-/** Presence keeps its members on one Redis; the sharded cluster bus does not carry it yet. */
-function presenceOnCluster(): never {
-  throw new ConfigError(
-    "NAMESPACES asks for presence, which the Redis Cluster bus (REDIS_CLUSTER_NODES) does not support yet: use REDIS_URL or Sentinel, or turn presence off",
-  );
 }
 
 /** Creates the broker the config names: memory, or Redis (loaded only when asked for). */

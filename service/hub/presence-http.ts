@@ -1,5 +1,5 @@
 // GET /v1/channels/{ch}/presence on the public port: the server API's view of a presence
-// channel, behind the API key. Query: cursor, limit (1..MAX_PRESENCE_PAGE), countOnly=true.
+// channel, behind the API key. Query: cursor, limit (1..MAX_PRESENCE_PAGE), countOnly (true|1|false|0).
 import express from "express";
 import { HubError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -55,7 +55,15 @@ export function presenceRouter(d: PresenceHttpDeps, presence: HubPresence): expr
       }
       frame.limit = n;
     }
-    if (countOnly === "true" || countOnly === "1") frame.countOnly = true;
+    if (countOnly !== undefined) {
+      if (countOnly !== "true" && countOnly !== "1" && countOnly !== "false" && countOnly !== "0") {
+        res
+          .status(400)
+          .json({ error: "`countOnly` must be true, 1, false or 0", code: "bad_request" });
+        return;
+      }
+      if (countOnly === "true" || countOnly === "1") frame.countOnly = true;
+    }
     try {
       const { op: _op, ...reply } = await presence.query(frame);
       res.json(reply);

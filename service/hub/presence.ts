@@ -17,10 +17,14 @@ import { OutFrame } from "./prepared-frame.js";
 const STOP_WAIT_MS = 2_000;
 
 export class HubPresence {
-  /** The last pending join/leave per "client ch": the next one runs after it. */
-  private readonly chains = new Map<string, Promise<void>>();
-  /** This node's joined "client ch" pairs: only these are left (and unwatched) again. */
-  private readonly joined = new Set<string>();
+  /**
+   * Per channel, the client ids of this node's joined members (the connection's own id string,
+   * not a copy): only these are left (and unwatched) again. Kept per channel, not per
+   * "client ch" pair, so a member costs one set entry and no string of its own.
+   */
+  private readonly joined = new Map<string, Set<string>>();
+  /** Per channel, the last pending join/leave per client id: the next one runs after it. */
+  private readonly chains = new Map<string, Map<string, Promise<void>>>();
   /** Local subscribers per joinLeave channel: the store watches while there is one. */
   private readonly watchers = new Map<string, { n: number; ready: Promise<void> }>();
 
@@ -50,7 +54,12 @@ export class HubPresence {
         if (o.joinLeave) this.unwatch(store, ch);
         throw err;
       }
-      this.joined.add(`${who.client} ${ch}`);
+      let members = this.joined.get(ch);
+      if (!members) {
+        members = new Set();
+        this.joined.set(ch, members);
+      }
+      members.add(who.client);
     });
   }
 
@@ -60,7 +69,9 @@ export class HubPresence {
     const store = this.store;
     if (!o.presence || !store) return;
     void this.chain(who, ch, async () => {
-      if (!this.joined.delete(`${who.client} ${ch}`)) return;
+      const members = this.joined.get(ch);
+      if (!members?.delete(who.client)) return;
+      if (members.size === 0) this.joined.delete(ch);
       try {
         await store.leave(ch, who);
       } finally {
@@ -94,7 +105,7 @@ export class HubPresence {
 
   /** Waits (bounded) for pending joins and leaves, then stops the store. */
   async stop(): Promise<void> {
-    const pending = Promise.allSettled([...this.chains.values()]);
+    const pending = Promise.allSettled([...this.chains.values()].flatMap((m) => [...m.values()]));
     await Promise.race([pending, new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     await this.store?.stop();
   }
@@ -106,15 +117,23 @@ export class HubPresence {
   }
 
   private chain(who: PresenceMember, ch: string, op: () => Promise<void>): Promise<void> {
-    const key = `${who.client} ${ch}`;
-    const run = (this.chains.get(key) ?? Promise.resolve()).then(op);
+    let pending = this.chains.get(ch);
+    const prior = pending?.get(who.client);
+    const run = prior ? prior.then(op) : op();
     const settled = run.then(
       () => undefined,
       () => undefined,
     );
-    this.chains.set(key, settled);
+    if (!pending) {
+      pending = new Map();
+      this.chains.set(ch, pending);
+    }
+    pending.set(who.client, settled);
     void settled.then(() => {
-      if (this.chains.get(key) === settled) this.chains.delete(key);
+      const now = this.chains.get(ch);
+      if (now?.get(who.client) !== settled) return;
+      now.delete(who.client);
+      if (now.size === 0) this.chains.delete(ch);
     });
     return run;
   }

@@ -52,10 +52,15 @@ export class Liveness {
 
   /** Stops the heartbeat, then removes (and announces) every member this node still holds. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.halt();
     await this.expire(this.nodeId);
     await this.cmd.del(presenceKeys.live(this.nodeId));
+  }
+
+  /** Stops the heartbeat only: the members are left for the survivors' sweep. */
+  async halt(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private async register(): Promise<void> {

@@ -3,11 +3,15 @@
 // together, and a leave is announced only when the member was there (after its join).
 import type { PresenceEvent, PresenceMember } from "../presence.js";
 
+export const EVENTS_PREFIX = "wshub:presence-events:";
+
 export const presenceKeys = {
   /** HASH client → member JSON. */
   members: (ch: string) => `wshub:{${ch}}:presence`,
   /** Pub/sub channel of `ch`'s join and leave events. */
   events: (ch: string) => `wshub:presence-events:${ch}`,
+  /** Redis Cluster: the shard channel of `ch`'s events, in the slot of its members hash. */
+  shardEvents: (ch: string) => `${EVENTS_PREFIX}{${ch}}`,
   /** A node's liveness: exists while the node heartbeats (PX = the presence heartbeat). */
   live: (nodeId: string) => `wshub:presence-node:${nodeId}`,
   /** SET of "client ch" entries: the members a node added, for removal when it dies. */
@@ -16,28 +20,45 @@ export const presenceKeys = {
   nodes: "wshub:presence-nodes",
 };
 
-export const EVENTS_PREFIX = "wshub:presence-events:";
-
 /**
  * KEYS: members hash. ARGV: client, member JSON, max members, events channel.
  * Returns 1 (joined and announced), 0 (already a member), -1 (full: nothing written).
  */
-export const JOIN_SCRIPT = `
+export const JOIN_SCRIPT = joinScript("PUBLISH");
+
+/** KEYS: members hash. ARGV: client, events channel. Returns 1 when it removed the member. */
+export const LEAVE_SCRIPT = leaveScript("PUBLISH");
+
+/**
+ * The join script with its announcement command: PUBLISH on one Redis, SPUBLISH on a Redis
+ * Cluster (the shard channel shares the members hash's slot, so the script stays on one slot).
+ */
+export function joinScript(command: "PUBLISH" | "SPUBLISH"): string {
+  return `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
 if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', ARGV[4], '{"k":"join","w":' .. ARGV[2] .. '}')
+redis.call('${command}', ARGV[4], '{"k":"join","w":' .. ARGV[2] .. '}')
 return 1
 `;
+}
 
-/** KEYS: members hash. ARGV: client, events channel. Returns 1 when it removed the member. */
-export const LEAVE_SCRIPT = `
+/** The leave script with its announcement command (see joinScript). */
+export function leaveScript(command: "PUBLISH" | "SPUBLISH"): string {
+  return `
 local m = redis.call('HGET', KEYS[1], ARGV[1])
 if not m then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('PUBLISH', ARGV[2], '{"k":"leave","w":' .. m .. '}')
+redis.call('${command}', ARGV[2], '{"k":"leave","w":' .. m .. '}')
 return 1
 `;
+}
+
+/** The channel name inside a shard events channel `wshub:presence-events:{<ch>}`. */
+export function channelOfShardEvents(channel: string): string | undefined {
+  if (!channel.startsWith(`${EVENTS_PREFIX}{`) || !channel.endsWith("}")) return undefined;
+  return channel.slice(EVENTS_PREFIX.length + 1, -1);
+}
 
 /** A member as stored: its fields in a fixed order. */
 export function memberJson(who: PresenceMember): string {

@@ -1,82 +1,75 @@
 // Presence on Redis: each channel's members in a hash (presence-lua.ts), join/leave announced on
 // the channel's events pub/sub channel, and every node's liveness heartbeat (presence-liveness.ts)
 // so the members of a node that died are removed and their leaves announced by the survivors.
-import type { Redis, RedisOptions } from "ioredis";
+// One Redis or Sentinel (presence-link.ts) or a Redis Cluster (cluster-presence.ts).
 import { UnavailableError } from "../../errors.js";
 import { membersFull } from "../memory-presence.js";
 import type { PresenceEvent, PresenceMember, PresencePage, PresenceStore } from "../presence.js";
-import { createRedisClient, errorText, quit, type RedisTarget } from "./connections.js";
+import { ClusterPresenceLink } from "./cluster-presence.js";
+import { errorText, type RedisTarget } from "./connections.js";
+import { type PresenceLink, SinglePresenceLink } from "./presence-link.js";
 import { Liveness, type PresenceLogger } from "./presence-liveness.js";
-import {
-  EVENTS_PREFIX,
-  indexEntry,
-  JOIN_SCRIPT,
-  LEAVE_SCRIPT,
-  memberJson,
-  parseEvent,
-  parseMember,
-  presenceKeys,
-} from "./presence-lua.js";
+import { indexEntry, memberJson, parseEvent, parseMember, presenceKeys } from "./presence-lua.js";
 
 export type RedisPresenceOptions = RedisTarget & {
+  /** On a Redis Cluster (REDIS_CLUSTER_NODES): members and events sharded by channel. */
+  clusterNodes?: { host: string; port: number }[];
   /** How often this node proves it is alive; its members are gone within twice this after it dies. */
   heartbeatMs: number;
   commandTimeoutMs?: number;
+  /** Redis Cluster: how long start() waits for the cluster and its shard subscribers. */
+  startTimeoutMs?: number;
   logger?: PresenceLogger;
-};
-
-type PresenceClient = Redis & {
-  wshubJoin(key: string, client: string, json: string, max: string, ev: string): Promise<number>;
-  wshubLeave(key: string, client: string, ev: string): Promise<number>;
 };
 
 const silent: PresenceLogger = { info() {}, warn() {} };
 
 export class RedisPresence implements PresenceStore {
-  private readonly cmd: PresenceClient;
-  private readonly sub: Redis;
+  private readonly link: PresenceLink;
   private readonly log: PresenceLogger;
   private readonly liveness: Liveness;
   private readonly watched = new Set<string>();
   private readonly listeners: ((e: PresenceEvent) => void)[] = [];
-  /** This node's members ("client ch" → member): re-added if the node was taken for dead. */
-  private readonly local = new Map<string, { ch: string; who: PresenceMember }>();
+  /**
+   * This node's members, per channel by client id (the member object is the connection's own):
+   * re-added if the node was taken for dead.
+   */
+  private readonly local = new Map<string, Map<string, PresenceMember>>();
   private stopped = false;
 
   constructor(private readonly options: RedisPresenceOptions) {
     this.log = options.logger ?? silent;
-    const extra: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
+    const context = {
+      log: this.log,
+      stopped: () => this.stopped,
+      onEvent: (ch: string, payload: string) => this.onPayload(ch, payload),
     };
-    this.cmd = this.client("presence", extra) as PresenceClient;
-    this.cmd.defineCommand("wshubJoin", { numberOfKeys: 1, lua: JOIN_SCRIPT });
-    this.cmd.defineCommand("wshubLeave", { numberOfKeys: 1, lua: LEAVE_SCRIPT });
-    this.sub = this.client("presence-sub", { ...extra, autoResubscribe: true });
-    this.sub.on("message", (channel: string, payload: string) => this.onPayload(channel, payload));
-    this.liveness = new Liveness(this.cmd, options.nodeId, options.heartbeatMs, this.log, {
+    this.link = options.clusterNodes
+      ? new ClusterPresenceLink(
+          {
+            nodes: options.clusterNodes,
+            nodeId: options.nodeId,
+            ...(options.password ? { password: options.password } : {}),
+            ...(options.commandTimeoutMs ? { commandTimeoutMs: options.commandTimeoutMs } : {}),
+            ...(options.startTimeoutMs ? { startTimeoutMs: options.startTimeoutMs } : {}),
+          },
+          context,
+        )
+      : new SinglePresenceLink(options, options.commandTimeoutMs, context);
+    const cmd = this.link.cmd;
+    this.liveness = new Liveness(cmd, options.nodeId, options.heartbeatMs, this.log, {
       leave: (ch, client) =>
-        this.cmd.wshubLeave(presenceKeys.members(ch), client, presenceKeys.events(ch)),
+        cmd.wshubLeave(presenceKeys.members(ch), client, this.link.eventsChannel(ch)),
       rejoin: () => this.rejoinAll(),
     });
   }
 
-  private client(role: string, extra: RedisOptions): Redis {
-    const c = createRedisClient(this.options, role, () => this.stopped, extra);
-    c.on("error", (err: Error) => {
-      if (!this.stopped)
-        this.log.warn({ role, err: errorText(err) }, "redis presence connection error");
-    });
-    return c;
+  private get cmd() {
+    return this.link.cmd;
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.cmd.connect(), this.sub.connect()]).catch((err: unknown) => {
-      throw new UnavailableError(`presence cannot reach Redis (${errorText(err)}): retry later`, {
-        cause: err,
-      });
-    });
+    await this.link.connect();
     await this.liveness.start();
   }
 
@@ -92,7 +85,7 @@ export class RedisPresence implements PresenceStore {
         who.client,
         memberJson(who),
         String(max),
-        presenceKeys.events(ch),
+        this.link.eventsChannel(ch),
       );
     } catch (err) {
       throw this.unavailable("join", err);
@@ -101,15 +94,22 @@ export class RedisPresence implements PresenceStore {
       await this.cmd.srem(presenceKeys.index(this.options.nodeId), key).catch(() => 0);
       throw membersFull(ch, max);
     }
-    this.local.set(key, { ch, who });
+    let members = this.local.get(ch);
+    if (!members) {
+      members = new Map();
+      this.local.set(ch, members);
+    }
+    members.set(who.client, who);
   }
 
   async leave(ch: string, who: PresenceMember): Promise<void> {
     const key = indexEntry(who.client, ch);
-    this.local.delete(key);
+    const members = this.local.get(ch);
+    if (members?.delete(who.client) && members.size === 0) this.local.delete(ch);
     if (this.stopped) return;
     try {
-      await this.cmd.wshubLeave(presenceKeys.members(ch), who.client, presenceKeys.events(ch));
+      if (!this.link.usable()) throw new Error("the Redis Cluster is not ready");
+      await this.cmd.wshubLeave(presenceKeys.members(ch), who.client, this.link.eventsChannel(ch));
       await this.cmd.srem(presenceKeys.index(this.options.nodeId), key);
     } catch (err) {
       // Left behind in Redis: it goes when this node stops or dies, or on its next heartbeat.
@@ -164,7 +164,7 @@ export class RedisPresence implements PresenceStore {
     this.assertRunning("watch");
     if (this.watched.has(ch)) return;
     try {
-      await this.sub.subscribe(presenceKeys.events(ch));
+      await this.link.watch(ch);
     } catch (err) {
       throw this.unavailable("watch", err);
     }
@@ -173,7 +173,7 @@ export class RedisPresence implements PresenceStore {
 
   async unwatch(ch: string): Promise<void> {
     if (!this.watched.delete(ch) || this.stopped) return;
-    await this.sub.unsubscribe(presenceKeys.events(ch)).catch(() => {});
+    await this.link.unwatch(ch).catch(() => {});
   }
 
   onEvent(listener: (event: PresenceEvent) => void): void {
@@ -183,17 +183,17 @@ export class RedisPresence implements PresenceStore {
   /** Leaves this node's remaining members (announced), unregisters the node, closes. */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    await this.liveness.stop().catch((err: unknown) => {
+    // A cluster that is not ready would queue the leaves: the survivors' sweep removes them.
+    const leaving = this.link.usable() ? this.liveness.stop() : this.liveness.halt();
+    await leaving.catch((err: unknown) => {
       this.log.warn({ err: errorText(err) }, "presence could not leave its members at stop");
     });
     this.stopped = true;
     this.local.clear();
-    await Promise.all([quit(this.cmd), quit(this.sub)]);
+    await this.link.close();
   }
 
-  private onPayload(channel: string, payload: string): void {
-    if (!channel.startsWith(EVENTS_PREFIX)) return;
-    const ch = channel.slice(EVENTS_PREFIX.length);
+  private onPayload(ch: string, payload: string): void {
     if (!this.watched.has(ch)) return;
     const event = parseEvent(ch, payload);
     if (!event) return;
@@ -202,22 +202,26 @@ export class RedisPresence implements PresenceStore {
 
   /** The node was taken for dead (a long pause): its members were removed; add them back. */
   private async rejoinAll(): Promise<void> {
-    for (const [key, { ch, who }] of this.local) {
-      await this.cmd.sadd(presenceKeys.index(this.options.nodeId), key);
-      // No bound here: these members were admitted before.
-      await this.cmd.wshubJoin(
-        presenceKeys.members(ch),
-        who.client,
-        memberJson(who),
-        String(Number.MAX_SAFE_INTEGER),
-        presenceKeys.events(ch),
-      );
+    for (const [ch, members] of this.local) {
+      for (const who of [...members.values()]) {
+        await this.cmd.sadd(presenceKeys.index(this.options.nodeId), indexEntry(who.client, ch));
+        // No bound here: these members were admitted before.
+        await this.cmd.wshubJoin(
+          presenceKeys.members(ch),
+          who.client,
+          memberJson(who),
+          String(Number.MAX_SAFE_INTEGER),
+          this.link.eventsChannel(ch),
+        );
+      }
     }
   }
 
   private assertRunning(what: string): void {
     if (this.stopped)
       throw new UnavailableError(`presence ${what} failed: the node is shutting down; retry later`);
+    if (!this.link.usable())
+      throw this.unavailable(what, new Error("the Redis Cluster is not ready"));
   }
 
   private unavailable(what: string, err: unknown): UnavailableError {

@@ -1,8 +1,10 @@
 // The server API on one node: scopes, publish and broadcast, history, bad input; every answer
 // checked against docs/api.yaml.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { MemoryPresence } from "../../bus/index.js";
+import { UnavailableError } from "../../errors.js";
 import { ERROR_CODES } from "../../protocol/index.js";
-import type { HubNode } from "../node.js";
+import type { HubNode, HubNodeOptions } from "../node.js";
 import {
   httpUrl,
   releaseAll,
@@ -26,13 +28,20 @@ const KEY = { publish: KEYS[0]?.key, read: KEYS[1]?.key, admin: KEYS[2]?.key } a
   string
 >;
 
-function hub(env: Record<string, string> = {}): Promise<HubNode> {
-  return startHub({
-    API_KEY: ALL,
-    API_KEYS: JSON.stringify(KEYS),
-    AUTH_JWT_SECRET: TEST_SECRET,
-    ...env,
-  });
+/** `chat:*` tracks presence, so its endpoint answers 200. */
+const NAMESPACES = JSON.stringify({ chat: { presence: true } });
+
+function hub(env: Record<string, string> = {}, options: HubNodeOptions = {}): Promise<HubNode> {
+  return startHub(
+    {
+      API_KEY: ALL,
+      API_KEYS: JSON.stringify(KEYS),
+      AUTH_JWT_SECRET: TEST_SECRET,
+      NAMESPACES,
+      ...env,
+    },
+    options,
+  );
 }
 
 /** Every documented operation with a path that reaches it and a body it accepts. */
@@ -46,6 +55,7 @@ const ROUTES: { method: "GET" | "POST"; path: string; scope: string; body?: unkn
   },
   { method: "GET", path: "/v1/channels/room:s", scope: "read" },
   { method: "GET", path: "/v1/channels/room:s/history", scope: "read" },
+  { method: "GET", path: "/v1/channels/chat:s/presence", scope: "read" },
   { method: "POST", path: "/v1/users/alice/disconnect", scope: "admin", body: {} },
   { method: "POST", path: "/v1/users/alice/unsubscribe", scope: "admin", body: { ch: "room:s" } },
   { method: "GET", path: "/v1/nodes", scope: "admin" },
@@ -82,7 +92,7 @@ describe("API keys and scopes", () => {
   });
 
   it("is open with no key configured (development), every route", async () => {
-    const node = await startHub();
+    const node = await startHub({ NAMESPACES });
     for (const r of ROUTES)
       expect(
         (await callApi(httpUrl(node, ""), r.method, r.path, { key: null, body: r.body })).status,
@@ -223,6 +233,92 @@ describe("history", () => {
   });
 });
 
+describe("presence", () => {
+  it("pages members, counts them, and answers countOnly with the count alone", async () => {
+    const node = await hub({ AUTH_DISABLED: "true", AUTH_JWT_SECRET: "" });
+    const base = httpUrl(node, "");
+    const clients = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await TestClient.connect(wsUrl(node));
+      await c.subscribe("chat:p");
+      clients.push(c.frames[0]?.conn);
+    }
+    const seenIds: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const q = cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+      const page = await callApi(base, "GET", `/v1/channels/chat:p/presence?limit=2${q}`, {
+        key: KEY.read,
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ ch: "chat:p", count: 3 });
+      const members = page.body.members as { client: string; user: string; node: string }[];
+      expect(members.length).toBeLessThanOrEqual(2);
+      for (const m of members) expect(m).toMatchObject({ user: "", node: "unit-node" });
+      seenIds.push(...members.map((m) => m.client));
+      cursor = page.body.cursor as string | undefined;
+      if (cursor === undefined) break;
+    }
+    expect(seenIds.sort()).toEqual([...clients].sort());
+    for (const flag of ["true", "1"]) {
+      const count = await callApi(base, "GET", `/v1/channels/chat:p/presence?countOnly=${flag}`, {
+        key: KEY.read,
+      });
+      expect(count.body).toEqual({ ch: "chat:p", count: 3 });
+    }
+    const full = await callApi(base, "GET", "/v1/channels/chat:p/presence?countOnly=false", {
+      key: KEY.read,
+    });
+    expect((full.body.members as unknown[]).length).toBe(3);
+    const empty = await callApi(base, "GET", "/v1/channels/chat:none/presence", { key: KEY.read });
+    expect(empty.body).toEqual({ ch: "chat:none", members: [], count: 0 });
+  });
+
+  it("refuses bad queries with 400, a channel without presence with 404 presence_disabled", async () => {
+    const node = await hub();
+    const base = httpUrl(node, "");
+    for (const q of [
+      "limit=0",
+      "limit=1001",
+      "limit=x",
+      "limit=2&limit=3",
+      "cursor=",
+      `cursor=${"c".repeat(257)}`,
+      "countOnly=yes",
+    ]) {
+      const res = await callApi(base, "GET", `/v1/channels/chat:p/presence?${q}`, { key: ALL });
+      expect(res.status, q).toBe(400);
+      expect(res.body.code).toBe("bad_request");
+    }
+    const badCh = await callApi(base, "GET", "/v1/channels/bad%20name/presence", { key: ALL });
+    expect(badCh.status).toBe(400);
+    const off = await callApi(base, "GET", "/v1/channels/room:1/presence", { key: ALL });
+    expect(off.status).toBe(404);
+    expect(off.body.code).toBe("presence_disabled");
+    expect(off.body.error).toMatch(/NAMESPACES/);
+  });
+
+  it("answers 503 unavailable when the presence store cannot answer", async () => {
+    // The store's own failure: Redis away is reported as UnavailableError by both Redis stores.
+    class Unreachable extends MemoryPresence {
+      override async count(): Promise<number> {
+        throw new UnavailableError("presence failed: Redis is unavailable; retry later");
+      }
+    }
+    const node = await hub({}, { presence: new Unreachable() });
+    const res = await callApi(
+      httpUrl(node, ""),
+      "GET",
+      "/v1/channels/chat:p/presence?countOnly=1",
+      {
+        key: ALL,
+      },
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("unavailable");
+  });
+});
+
 describe("docs/api.yaml", () => {
   it("is OpenAPI 3.1 and lists the protocol's error codes", () => {
     expect(apiDoc.openapi).toMatch(/^3\.1\./);
@@ -231,7 +327,7 @@ describe("docs/api.yaml", () => {
   });
 
   afterAll(() => {
-    // Every documented operation was answered with 200, 400 (where it takes input), 401 and 403.
+    // Every documented operation was answered with 200, 401 and 403.
     for (const [path, ops] of Object.entries(apiDoc.paths))
       for (const method of Object.keys(ops))
         for (const status of [200, 401, 403])
