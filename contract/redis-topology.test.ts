@@ -52,15 +52,15 @@ describe("redis mode cluster", () => {
     expect(issuesOf(cluster({ replicasPerShard: 2 }, { minReplicasAck: 2 }))).toBe("");
   });
 
-  it("refuses namespaces with presence, naming them (the hub would refuse to start)", () => {
-    const issues = issuesOf({
-      ...cluster({}),
-      hub: { namespaces: { chat: { presence: true, joinLeave: true }, feed: { presence: false } } },
-    });
-    expect(issues).toMatch(/^hub\.namespaces: chat track presence, which the Redis Cluster bus/m);
-    expect(issues).not.toMatch(/feed/);
-    // The same namespaces are fine on Sentinel.
-    expect(issuesOf({ hub: { namespaces: { chat: { presence: true } } } })).toBe("");
+  it("accepts namespaces with presence (the cluster bus carries presence by hash tag)", () => {
+    expect(
+      issuesOf({
+        ...cluster({}),
+        hub: {
+          namespaces: { chat: { presence: true, joinLeave: true }, feed: { presence: false } },
+        },
+      }),
+    ).toBe("");
   });
 
   it("ignores the cluster block in the other modes", () => {

@@ -31,14 +31,5 @@ export function redisClusterIssues(s: Settings): string[] {
       `redis.minReplicasAck: ${r.minReplicasAck} exceeds redis.cluster.replicasPerShard (${replicasPerShard}); a publish waits for replicas of its own shard only (REDIS_MIN_REPLICAS), so lower it to at most ${replicasPerShard}`,
     );
   }
-  const withPresence = Object.entries(s.hub.namespaces)
-    .filter(([, o]) => o.presence === true)
-    .map(([name]) => name);
-  // The hub refuses this pairing when it starts (service/hub/node.ts): refuse it before deploying.
-  if (withPresence.length > 0) {
-    issues.push(
-      `hub.namespaces: ${withPresence.join(", ")} track presence, which the Redis Cluster bus does not carry yet; set presence: false (and joinLeave: false) there, or use redis.mode sentinel`,
-    );
-  }
   return issues;
 }
