@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -192,5 +193,34 @@ describe("FaultProxy", () => {
     const refused = tcpConnect(port, "127.0.0.1");
     const [error] = (await once(refused, "error")) as [NodeJS.ErrnoException];
     expect(error.code).toBe("ECONNREFUSED");
+  });
+
+  it("lets the kernel queue a storm of connections beyond Node's default backlog while busy", async () => {
+    const proxy = await FaultProxy.start({ upstream: () => null });
+    const arrivals = 800;
+    // Another process connects while this one is blocked: only the kernel's queue can take them.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const net = require("node:net"); let n = 0;
+         for (let i = 0; i < ${arrivals}; i++) {
+           const s = net.connect(${proxy.address.port}, "127.0.0.1");
+           s.on("connect", () => n++); s.on("error", () => {});
+         }
+         const t = setInterval(() => { if (n === ${arrivals}) done(); }, 20);
+         const done = () => { clearInterval(t); console.log(n); process.exit(0); };
+         setTimeout(done, 3000);`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c));
+    const exited = once(child, "exit");
+    // Busy for as long as the child needs, without running this process's event loop.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3500);
+    await exited;
+    await proxy.close();
+    expect(Number(output.trim())).toBe(arrivals);
   });
 });

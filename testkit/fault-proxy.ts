@@ -106,6 +106,9 @@ class Lane {
   }
 }
 
+/** Connections the kernel may queue for the proxy while it is busy (capped by somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 /** A blackhole without a deadline: what a frozen connection is held by. */
 const FROZEN: Toxic = { type: "timeout", timeout: 0 };
 
@@ -214,7 +217,12 @@ export class FaultProxy implements AsyncDisposable {
           }),
         ),
       );
-      server.listen(options.listen?.port ?? 0, host, () => resolve());
+      // It stands in for paths that queue no connections of their own (a Service, a network):
+      // with Node's default backlog (511) a reconnect storm's SYNs beyond it would be dropped
+      // here and retried by TCP a second later, a delay no real balancer adds.
+      server.listen({ port: options.listen?.port ?? 0, host, backlog: LISTEN_BACKLOG }, () =>
+        resolve(),
+      );
     });
     return proxy;
   }

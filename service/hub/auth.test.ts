@@ -1,5 +1,5 @@
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Secret } from "../config.js";
 import { type Claims, createAuthenticator, mayUse } from "./auth.js";
 
@@ -93,6 +93,26 @@ describe("createAuthenticator", () => {
     expect((await auth.verify(await hs({ sub: "a", exp: now() + 60 }, "HS256", current))).ok).toBe(
       true,
     );
+  });
+});
+
+describe("createAuthenticator's key", () => {
+  it("imports an HS256 secret once per value, not on every check", async () => {
+    let current = SECRET;
+    const auth = createAuthenticator({ secret: { source: "file", read: () => current } });
+    const rotatedSecret = "rotated-secret-0123456789abcdef";
+    const token = await hs({ sub: "a", exp: now() + 60 });
+    const rotated = await hs({ sub: "a", exp: now() + 60 }, "HS256", rotatedSecret);
+    const importKey = vi.spyOn(crypto.subtle, "importKey");
+    try {
+      for (let i = 0; i < 3; i++) expect((await auth.verify(token)).ok).toBe(true);
+      expect(importKey).toHaveBeenCalledTimes(1);
+      current = rotatedSecret;
+      for (let i = 0; i < 3; i++) expect((await auth.verify(rotated)).ok).toBe(true);
+      expect(importKey).toHaveBeenCalledTimes(2);
+    } finally {
+      importKey.mockRestore();
+    }
   });
 });
 

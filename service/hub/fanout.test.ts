@@ -186,6 +186,35 @@ describe("Fanout", () => {
     expect(first.seqs).toEqual([1, 2, 3]);
   });
 
+  it("answers resumes that queued behind one history read with one more read, each from its own since", async () => {
+    const { broker, fanout } = setup();
+    const first = new Sink("first");
+    const r0 = await fanout.subscribe(first, "room", undefined, undefined);
+    await publish(broker, "room", 4);
+    broker.flush();
+    let open = () => {};
+    broker.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const before = broker.historyCalls;
+    const a = new Sink("a");
+    const resumedA = fanout.subscribe(a, "room", 3, r0.epoch);
+    await settle(); // a reads history and waits at the gate
+    const queued = [new Sink("b"), new Sink("c"), new Sink("d")];
+    const sinces = [2, 0, 4];
+    const resumed = queued.map((s, i) => fanout.subscribe(s, "room", sinces[i], r0.epoch));
+    open();
+    const results = await Promise.all([resumedA, ...resumed]);
+    expect(broker.historyCalls - before).toBe(2);
+    expect(results.map((r) => r.replay.map((m) => m.seq))).toEqual([[4], [3, 4], [1, 2, 3, 4], []]);
+    expect(results.every((r) => r.recovered && r.seq === 4)).toBe(true);
+    await publish(broker, "room", 1);
+    broker.flush();
+    await settle();
+    expect(queued.map((s) => s.seqs)).toEqual([[3, 4, 5], [1, 2, 3, 4, 5], [5]]);
+    expect(a.seqs).toEqual([4, 5]);
+  });
+
   it("answers recovered:false with no replay when the epoch does not match or history is gone", async () => {
     const { broker, fanout } = setup();
     await publish(broker, "room", 8);

@@ -6,6 +6,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { messageFrame } from "../protocol/index.js";
 import { OutFrame } from "./prepared-frame.js";
+import { historySince } from "./resume-history.js";
 
 /** A local subscriber: a connection, seen from the channel index. */
 export interface Recipient {
@@ -52,6 +53,17 @@ type Entry = {
   stale: boolean;
   queue: Promise<void>;
   queued: number;
+  /** Resumes queued together that have not read history yet: the next ones join them. */
+  resumes: Resume[] | undefined;
+};
+
+/** One subscribe with `since`, waiting for its batch's history read. */
+type Resume = {
+  r: Recipient;
+  since: number;
+  epoch: string | undefined;
+  resolve: (result: SubscribeResult) => void;
+  reject: (err: unknown) => void;
 };
 
 export class Fanout {
@@ -72,32 +84,64 @@ export class Fanout {
   /** Subscribes `r` to `ch`; with `since`, replays history first. Rejects when the bus is down. */
   subscribe(r: Recipient, ch: string, since?: number, epoch?: string): Promise<SubscribeResult> {
     const entry = this.entryFor(ch);
+    if (since !== undefined) return this.resume(entry, r, since, epoch);
     return this.enqueue(entry, async () => {
       await this.ensureReady(entry);
-      if (since === undefined) {
-        const result = { seq: entry.lastSeq, epoch: entry.epoch, replay: [] };
-        if (r.subscribed(ch, result)) entry.subs.set(r, entry.lastSeq);
-        return result;
+      const result = { seq: entry.lastSeq, epoch: entry.epoch, replay: [] };
+      if (r.subscribed(ch, result)) entry.subs.set(r, entry.lastSeq);
+      return result;
+    });
+  }
+
+  /** A resume joins the batch of its channel that has not read history yet, or starts one. */
+  private resume(
+    entry: Entry,
+    r: Recipient,
+    since: number,
+    epoch: string | undefined,
+  ): Promise<SubscribeResult> {
+    return new Promise((resolve, reject) => {
+      const waiting: Resume = { r, since, epoch, resolve, reject };
+      if (entry.resumes) {
+        entry.resumes.push(waiting);
+        return;
       }
-      entry.holds++;
-      try {
-        const h = await this.broker.history(ch, since);
-        if (h.epoch !== entry.epoch) {
-          // The sequence restarted while we were not looking: nobody here can keep order.
-          this.resetEpoch(entry, h.epoch, h.seq);
-        }
-        const recovered = h.complete && epoch === h.epoch;
+      const batch = [waiting];
+      entry.resumes = batch;
+      this.enqueue(entry, async () => {
+        if (entry.resumes === batch) entry.resumes = undefined;
+        await this.ensureReady(entry);
+        await this.resumeBatch(entry, batch);
+      }).catch((err: unknown) => {
+        for (const w of batch) w.reject(err);
+      });
+    });
+  }
+
+  /** One history read from the oldest `since` answers every resume of the batch. */
+  private async resumeBatch(entry: Entry, batch: Resume[]): Promise<void> {
+    const from = batch.reduce((min, w) => Math.min(min, w.since), Number.POSITIVE_INFINITY);
+    entry.holds++;
+    try {
+      const read = await this.broker.history(entry.ch, from);
+      if (read.epoch !== entry.epoch) {
+        // The sequence restarted while we were not looking: nobody here can keep order.
+        this.resetEpoch(entry, read.epoch, read.seq);
+      }
+      for (const w of batch) {
+        const h = historySince(read, from, w.since);
+        const recovered = h.complete && w.epoch === h.epoch;
         const replay = recovered ? h.messages : [];
-        const after = recovered ? Math.max(since, h.seq) : h.seq;
+        const after = recovered ? Math.max(w.since, h.seq) : h.seq;
         const result = { seq: h.seq, epoch: h.epoch, recovered, replay };
         // The replay is written before the held live messages are flushed to `r`.
-        if (r.subscribed(ch, result)) entry.subs.set(r, after);
-        return result;
-      } finally {
-        entry.holds--;
-        if (entry.holds === 0) this.flushHeld(entry);
+        if (w.r.subscribed(entry.ch, result)) entry.subs.set(w.r, after);
+        w.resolve(result);
       }
-    });
+    } finally {
+      entry.holds--;
+      if (entry.holds === 0) this.flushHeld(entry);
+    }
   }
 
   unsubscribe(r: Recipient, ch: string): boolean {
@@ -154,6 +198,7 @@ export class Fanout {
         stale: false,
         queue: Promise.resolve(),
         queued: 0,
+        resumes: undefined,
       };
       this.entries.set(ch, entry);
     }

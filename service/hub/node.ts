@@ -315,7 +315,9 @@ export class HubNode {
     server.on("upgrade", (req, socket, head) => this.upgrade(wss, ctx, auth, req, socket, head));
     try {
       await listen(internal, c.internalPort, c.host);
-      await listen(server, c.port, c.host);
+      // A node that takes over a dead node's clients gets them all at once: with Node's default
+      // backlog (511) the connections beyond it are dropped and retried by TCP a second later.
+      await listen(server, c.port, c.host, c.maxConnections);
     } catch (err) {
       // e.g. EADDRINUSE: release the ports, the bus connections and the loop monitor first.
       await closeServer(internal);
@@ -489,10 +491,11 @@ function destroySocket(this: Duplex): void {
   this.destroy();
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server, port: number, host: string, backlog?: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    // The kernel caps the backlog at net.core.somaxconn (4096 by default).
+    server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) }, () => {
       server.off("error", reject);
       resolve();
     });
