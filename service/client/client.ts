@@ -9,7 +9,6 @@ import {
   MAX_ID_LENGTH,
   MAX_PRESENCE_PAGE,
   MOVE_QUERY,
-  type MoveFrame,
   PING_QUERY,
   type ServerFrame,
 } from "../protocol/index.js";
@@ -24,11 +23,11 @@ import type {
 } from "./client-events.js";
 import { type HubClientOptions, type ResolvedOptions, resolveOptions } from "./client-options.js";
 import { Emitter } from "./emitter.js";
+import { Mover } from "./mover.js";
 import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
 import { PresenceQueries, type PresenceResult } from "./presence-queries.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
-import { Spare } from "./spare.js";
 import type { SubscribeOptions } from "./subscriptions.js";
 import { TokenSource } from "./token-source.js";
 
@@ -85,8 +84,6 @@ export class HubClient extends Emitter<HubClientEvents> {
     reconnect?: Timer;
     connect?: Timer;
     heartbeat?: Timer;
-    move?: Timer;
-    spare?: Timer;
   } = {};
   /**
    * Set after a connection went silent: the ping interval of that hub. A node that does not say
@@ -95,8 +92,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   #helloWithinMs: number | undefined;
   /** The second attempt raced after a silence, until one of the two says hello. */
   #racer: { sock: WebSocketLike; url: string } | undefined;
-  /** The new connection of a move in progress, while the old one still delivers. */
-  #spare: Spare | undefined;
+  readonly #mover: Mover;
   #closing: Promise<void> | undefined;
 
   constructor(options: HubClientOptions) {
@@ -114,18 +110,26 @@ export class HubClient extends Emitter<HubClientEvents> {
       emit: (event, value) => this.emit(event, value),
       send: (frame) => this.#send(frame),
       openSocket: () => (this.#state === "open" ? this.#socket : undefined),
-      delivers: (sock) => sock === this.#socket || sock === this.#spare?.sock,
+      delivers: (sock) => sock === this.#socket || sock === this.#mover.spare?.sock,
       broken: (sock, reason, resync) => {
-        if (this.#spare?.sock === sock) this.#dropSpare(sock);
+        if (this.#mover.spare?.sock === sock) this.#mover.drop(sock);
         else if (this.#socket === sock) {
           resync();
           this.#drop(sock, reason);
         }
       },
       sendOnSpare: (frame) => {
-        if (this.#spare?.hello) this.#spare.send(frame);
+        const spare = this.#mover.spare;
+        if (spare?.hello) spare.send(frame);
       },
       closed: () => this.#isClosed(),
+    });
+    this.#mover = new Mover(this.#o, this.#channels, {
+      open: () => this.#state === "open",
+      nextUrl: () => this.#o.urls[++this.#urlIndex % this.#o.urls.length] as string,
+      token: () => this.#tokens.current(),
+      connect: (url, token) => this.#connectSpare(url, token),
+      caughtUp: () => this.#switchToSpare(),
     });
     this.#tokens = new TokenSource(this.#o, {
       refreshed: (token) => {
@@ -327,7 +331,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       this.#dropRacer();
       return;
     }
-    const spare = this.#spare?.sock === sock ? this.#spare : undefined;
+    const spare = this.#mover.spare?.sock === sock ? this.#mover.spare : undefined;
     if ((sock !== this.#socket && !spare) || typeof data !== "string") return;
     if (!spare) this.#lastFrameAt = Date.now();
     let f: ServerFrame;
@@ -337,8 +341,8 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (typeof f !== "object" || f === null) return;
-    if (spare) this.#onSpareFrame(spare, f);
-    else if (f.op === "move") this.#onMove(f);
+    if (spare) this.#mover.onFrame(spare, f);
+    else if (f.op === "move") this.#mover.onMove(f);
     else if (f.op === "hello") this.#onHello(sock, url, f);
     else if (f.op === "ping") this.#send({ op: "pong" });
     else if (f.op === "subscribed") this.#channels.onSubscribed(sock, f);
@@ -380,35 +384,11 @@ export class HubClient extends Emitter<HubClientEvents> {
     if (!this.#channels.onError(f, err)) this.emit("error", err);
   }
 
-  /** A draining node asks us to move: after its hint, open the new connection beside this one. */
-  #onMove(f: MoveFrame): void {
-    if (!this.#o.move || this.#state !== "open" || this.#spare || this.#timers.move) return;
-    const hint = typeof f.retryAfterMs === "number" && f.retryAfterMs >= 0 ? f.retryAfterMs : 0;
-    this.#timers.move = setTimeout(
-      () => {
-        this.#timers.move = undefined;
-        void this.#openSpare();
-      },
-      retryAfterDelay(hint, this.#o.random),
-    );
-  }
-
-  async #openSpare(): Promise<void> {
-    if (this.#state !== "open" || this.#spare) return;
-    this.#urlIndex++;
-    const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
-    let sock: WebSocketLike;
-    try {
-      const token = await this.#tokens.current();
-      if (this.#state !== "open" || this.#spare) return;
-      sock = this.#o.createSocket(this.#target(url), token, () => {
-        if (this.#socket === sock) this.#lastFrameAt = Date.now();
-      });
-    } catch {
-      // No spare: the old connection's 1001 leads to the usual reconnect.
-      return;
-    }
-    this.#spare = new Spare(sock, url);
+  /** A socket for a move's spare: its frames and close come here like the connection's. */
+  #connectSpare(url: string, token: string | undefined): WebSocketLike {
+    const sock = this.#o.createSocket(this.#target(url), token, () => {
+      if (this.#socket === sock) this.#lastFrameAt = Date.now();
+    });
     sock.onopen = () => {};
     sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
     // #onClose drops a spare, or handles the close of the connection the spare became.
@@ -416,40 +396,16 @@ export class HubClient extends Emitter<HubClientEvents> {
     sock.onerror = (ev) => {
       if (sock === this.#socket) this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
     };
-    const ms = this.#o.connectTimeoutMs;
-    this.#timers.spare = setTimeout(() => this.#dropSpare(sock), ms);
-  }
-
-  #onSpareFrame(spare: Spare, f: ServerFrame): void {
-    if (f.op === "hello") {
-      clearTimeout(this.#timers.spare);
-      spare.hello = { node: f.node, conn: f.conn, url: spare.url };
-      spare.pingMs = f.pingMs;
-      for (const frame of this.#channels.subs.moveFrames()) {
-        spare.pending.set(frame.id as string, frame.ch);
-        spare.send(frame);
-      }
-    } else if (f.op === "ping") spare.send({ op: "pong" });
-    else if (f.op === "subscribed") {
-      if (f.id === undefined || !spare.pending.delete(f.id)) return;
-      spare.ready.add(f.ch);
-      this.#channels.onSubscribed(spare.sock, f);
-    } else if (f.op === "msg") {
-      if (spare.ready.has(f.ch)) this.#channels.onMessage(spare.sock, f);
-    } else if (f.op === "error" && f.id !== undefined && spare.pending.has(f.id)) {
-      // A channel the spare cannot resume: stay, and leave when the node closes us.
-      this.#dropSpare(spare.sock);
-      return;
-    }
-    if (this.#spare === spare && spare.caughtUp) this.#switchToSpare();
+    return sock;
   }
 
   /** The spare has resumed every channel: it becomes the connection, the old one is closed. */
   #switchToSpare(): void {
-    const spare = this.#spare;
-    if (!spare?.hello) return;
-    clearTimeout(this.#timers.spare);
-    this.#spare = undefined;
+    const hello = this.#mover.spare?.hello;
+    const taken = hello && this.#mover.take();
+    if (!taken) return;
+    const { spare } = taken;
+    clearTimeout(taken.timer);
     const old = this.#socket;
     clearTimeout(this.#timers.heartbeat);
     this.#socket = spare.sock;
@@ -458,7 +414,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#state = "open";
     this.#openedAt = Date.now();
     this.#stats.moves++;
-    this.#hello = spare.hello;
+    this.#hello = hello;
     // Publishes in flight on the old connection go again under their ids: the hub dedupes them.
     this.#outbox.disconnected();
     // Channels subscribed to during the move went out on the old connection only.
@@ -466,7 +422,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     for (const sub of subs.all()) if (!spare.covers(sub.state.ch)) this.#send(subs.frameFor(sub));
     this.#outbox.connected((frame) => this.#send(frame));
     this.#armHeartbeat(spare.sock, spare.pingMs);
-    this.emit("open", spare.hello);
+    this.emit("open", hello);
   }
 
   /**
@@ -474,31 +430,22 @@ export class HubClient extends Emitter<HubClientEvents> {
    * said hello resumes where it is, one that did not yet is the connection being opened).
    */
   #takeOverBySpare(): boolean {
-    const spare = this.#spare;
+    const spare = this.#mover.spare;
     if (!spare || this.#isClosed()) return false;
     if (spare.hello) {
       this.#switchToSpare();
       return true;
     }
-    this.#spare = undefined;
+    const taken = this.#mover.take();
     this.#socket = spare.sock;
     this.#state = "connecting";
-    this.#timers.connect = this.#timers.spare;
-    this.#timers.spare = undefined;
+    this.#timers.connect = taken?.timer;
     return true;
   }
 
-  #dropSpare(sock: WebSocketLike): void {
-    if (this.#spare?.sock !== sock) return;
-    clearTimeout(this.#timers.spare);
-    this.#spare = undefined;
-    detach(sock);
-    kill(sock);
-  }
-
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
-    if (sock === this.#spare?.sock) {
-      this.#dropSpare(sock);
+    if (sock === this.#mover.spare?.sock) {
+      this.#mover.drop(sock);
       return;
     }
     if (sock === this.#racer?.sock) {
@@ -532,7 +479,8 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (decision.action === "reconnect" && this.#takeOverBySpare()) return;
-    if (this.#spare) this.#dropSpare(this.#spare.sock);
+    const spare = this.#mover.spare;
+    if (spare) this.#mover.drop(spare.sock);
     if (decision.action === "refresh") {
       this.#tokens.refreshFirst();
       const refusal = httpStatus === 401 ? "unauthorized" : "token_expired";
@@ -596,7 +544,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   #shutdown(err: HubClientError): void {
     this.#state = "closed";
     this.#dropRacer();
-    if (this.#spare) this.#dropSpare(this.#spare.sock);
+    this.#mover.stop();
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
     this.#tokens.stop();
