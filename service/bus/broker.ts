@@ -53,6 +53,8 @@ export interface Broker {
    * Assigns the next seq, stores the message in history, publishes it on the bus and resolves
    * only once it is stored (and replicated, where configured). Rejects with UnavailableError
    * otherwise: a rejected publish may or may not have been stored, so clients retry with an id.
+   * Publishes called while `status().up` are sent in call order without waiting for each other,
+   * so one channel stores them in call order (the hub overlaps one connection's publishes).
    */
   publish(input: PublishInput): Promise<BrokerPublishResult>;
   /** The channel's seq and epoch, and messages after `since` when given. Creates the epoch. */

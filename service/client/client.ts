@@ -5,18 +5,15 @@ import {
   type ErrorFrame,
   type HelloFrame,
   isChannel,
-  isRetryable,
   type Json,
   MAX_ID_LENGTH,
   MAX_PRESENCE_PAGE,
   MOVE_QUERY,
-  type MoveFrame,
   PING_QUERY,
   type ServerFrame,
-  type SubscribedFrame,
 } from "../protocol/index.js";
 import { backoffDelay, retryAfterDelay } from "./backoff.js";
-import type { Delivery } from "./channel-state.js";
+import { ClientChannels } from "./client-channels.js";
 import { HubClientError } from "./client-error.js";
 import type {
   HubClientEvents,
@@ -26,19 +23,18 @@ import type {
 } from "./client-events.js";
 import { type HubClientOptions, type ResolvedOptions, resolveOptions } from "./client-options.js";
 import { Emitter } from "./emitter.js";
+import { Mover } from "./mover.js";
 import { encodePublish, Outbox, type PublishResult } from "./outbox.js";
 import { PresenceQueries, type PresenceResult } from "./presence-queries.js";
 import { CLIENT_DROPPED, decideAfterClose } from "./reconnect-policy.js";
 import { closeSocket, detach, kill, OPEN, upgradeStatus, type WebSocketLike } from "./socket.js";
-import { Spare } from "./spare.js";
-import { type SubscribeOptions, type Subscription, Subscriptions } from "./subscriptions.js";
-import { jwtExpiryMs, refreshDelayMs } from "./token-expiry.js";
+import type { SubscribeOptions } from "./subscriptions.js";
+import { TokenSource } from "./token-source.js";
 
 // A connection that lived this long resets the reconnect backoff; shorter ones keep growing it,
 // so a hub that accepts and drops at once is not hammered.
 const STABLE_CONNECTION_MS = 5_000;
 const CLOSE_WAIT_MS = 1_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Timer = ReturnType<typeof setTimeout>;
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: HubClientError) => void };
@@ -62,7 +58,6 @@ export class HubClient extends Emitter<HubClientEvents> {
   readonly #o: ResolvedOptions;
   readonly #outbox: Outbox;
   readonly #idPrefix = randomPrefix();
-  readonly #subs = new Subscriptions(this.#idPrefix);
   readonly #presence = new PresenceQueries(this.#idPrefix);
   readonly #stats = {
     reconnects: 0,
@@ -72,8 +67,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     gaps: 0,
     resyncs: 0,
   };
-  /** Resubscribes waiting to be sent again after a retryable refusal. */
-  readonly #subRetries = new Set<Timer>();
+  readonly #channels: ClientChannels;
   #idCounter = 0;
   #state: "idle" | "connecting" | "open" | "waiting" | "closed" = "idle";
   #socket: WebSocketLike | undefined;
@@ -84,16 +78,12 @@ export class HubClient extends Emitter<HubClientEvents> {
   #attempt = 0;
   #urlIndex = 0;
   #httpStatus: number | undefined;
-  #token: string | undefined;
-  #refreshFirst = false;
+  readonly #tokens: TokenSource;
   #connectWaiters: Waiter<OpenEvent>[] = [];
   #timers: {
     reconnect?: Timer;
     connect?: Timer;
     heartbeat?: Timer;
-    refresh?: Timer;
-    move?: Timer;
-    spare?: Timer;
   } = {};
   /**
    * Set after a connection went silent: the ping interval of that hub. A node that does not say
@@ -102,8 +92,7 @@ export class HubClient extends Emitter<HubClientEvents> {
   #helloWithinMs: number | undefined;
   /** The second attempt raced after a silence, until one of the two says hello. */
   #racer: { sock: WebSocketLike; url: string } | undefined;
-  /** The new connection of a move in progress, while the old one still delivers. */
-  #spare: Spare | undefined;
+  readonly #mover: Mover;
   #closing: Promise<void> | undefined;
 
   constructor(options: HubClientOptions) {
@@ -116,6 +105,38 @@ export class HubClient extends Emitter<HubClientEvents> {
       ordered: this.#o.publishOrder === "per-channel",
       backoff: this.#o.backoff,
       random: this.#o.random,
+    });
+    this.#channels = new ClientChannels(this.#idPrefix, this.#o, this.#stats, {
+      emit: (event, value) => this.emit(event, value),
+      send: (frame) => this.#send(frame),
+      openSocket: () => (this.#state === "open" ? this.#socket : undefined),
+      delivers: (sock) => sock === this.#socket || sock === this.#mover.spare?.sock,
+      broken: (sock, reason, resync) => {
+        if (this.#mover.spare?.sock === sock) this.#mover.drop(sock);
+        else if (this.#socket === sock) {
+          resync();
+          this.#drop(sock, reason);
+        }
+      },
+      sendOnSpare: (frame) => {
+        const spare = this.#mover.spare;
+        if (spare?.hello) spare.send(frame);
+      },
+      closed: () => this.#isClosed(),
+    });
+    this.#mover = new Mover(this.#o, this.#channels, {
+      open: () => this.#state === "open",
+      nextUrl: () => this.#o.urls[++this.#urlIndex % this.#o.urls.length] as string,
+      token: () => this.#tokens.current(),
+      connect: (url, token) => this.#connectSpare(url, token),
+      caughtUp: () => this.#switchToSpare(),
+    });
+    this.#tokens = new TokenSource(this.#o, {
+      refreshed: (token) => {
+        if (this.#state === "open") this.#send({ op: "refresh", token });
+      },
+      failed: (err) => this.emit("error", err),
+      closed: () => this.#isClosed(),
     });
   }
 
@@ -148,22 +169,12 @@ export class HubClient extends Emitter<HubClientEvents> {
   subscribe(ch: string, options: SubscribeOptions = {}): Promise<SubscribedEvent> {
     if (this.#isClosed()) return Promise.reject(closedError());
     if (!isChannel(ch)) return Promise.reject(badChannel(ch));
-    const { sub, created } = this.#subs.add(ch);
-    if (created) sub.token = options.token ?? this.#o.getChannelToken;
-    if (sub.state.confirmed && sub.last) return Promise.resolve(sub.last);
-    const p = new Promise<SubscribedEvent>((resolve, reject) => {
-      sub.waiters.push({ resolve, reject });
-    });
-    if (created && this.#state === "open") this.#sendSub(sub);
-    return p;
+    return this.#channels.subscribe(ch, options);
   }
 
   /** Stops delivering `ch` and tells the hub; a pending subscribe() for it rejects (`cancelled`). */
   async unsubscribe(ch: string): Promise<void> {
-    const msg = `unsubscribe("${ch}") was called before the hub confirmed it`;
-    if (!this.#subs.remove(ch, new HubClientError("cancelled", msg))) return;
-    if (this.#state === "open") this.#send({ op: "unsub", ch });
-    if (this.#spare?.hello) this.#spare.send({ op: "unsub", ch });
+    this.#channels.unsubscribe(ch);
   }
 
   /** Publishes `data` on `ch` under `id` (generated when absent); resolves on the hub's `ok`. */
@@ -229,7 +240,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     let sock: WebSocketLike;
     let step: "refresh_failed" | "connect_failed" = "refresh_failed";
     try {
-      token = await this.#currentToken();
+      token = await this.#tokens.current();
       if (this.#isClosed()) return;
       step = "connect_failed";
       sock = this.#o.createSocket(this.#target(url), token, () => {
@@ -243,7 +254,7 @@ export class HubClient extends Emitter<HubClientEvents> {
       this.#scheduleReconnect(undefined);
       return;
     }
-    this.#scheduleTokenRefresh(token);
+    this.#tokens.schedule(token);
     this.#socket = sock;
     sock.onopen = () => {};
     sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
@@ -315,45 +326,12 @@ export class HubClient extends Emitter<HubClientEvents> {
     return u.toString();
   }
 
-  async #currentToken(): Promise<string | undefined> {
-    if (this.#refreshFirst && this.#o.refreshToken) {
-      this.#token = await this.#o.refreshToken();
-      this.#refreshFirst = false;
-    }
-    if (this.#token !== undefined) return this.#token;
-    const t = this.#o.token;
-    return typeof t === "function" ? await t() : t;
-  }
-
-  #scheduleTokenRefresh(token: string | undefined): void {
-    clearTimeout(this.#timers.refresh);
-    const exp = token === undefined ? undefined : jwtExpiryMs(token);
-    if (!this.#o.refreshToken || exp === undefined) return;
-    const delay = Math.min(MAX_TIMER_MS, refreshDelayMs(exp, Date.now()));
-    this.#timers.refresh = setTimeout(() => void this.#refreshNow(), delay);
-  }
-
-  async #refreshNow(): Promise<void> {
-    try {
-      const token = await (this.#o.refreshToken as () => Promise<string>)();
-      if (this.#isClosed()) return;
-      this.#token = token;
-      if (this.#state === "open") this.#send({ op: "refresh", token });
-      this.#scheduleTokenRefresh(token);
-    } catch (cause) {
-      if (this.#isClosed()) return;
-      // No retry loop here: at expiry the hub closes with 1008 and the reconnect refreshes again.
-      const msg = "refreshToken() failed before the token expired";
-      this.emit("error", new HubClientError("refresh_failed", msg, { cause }));
-    }
-  }
-
   #onFrame(sock: WebSocketLike, url: string, data: unknown): void {
     if (sock === this.#racer?.sock && !this.#promoteRacer()) {
       this.#dropRacer();
       return;
     }
-    const spare = this.#spare?.sock === sock ? this.#spare : undefined;
+    const spare = this.#mover.spare?.sock === sock ? this.#mover.spare : undefined;
     if ((sock !== this.#socket && !spare) || typeof data !== "string") return;
     if (!spare) this.#lastFrameAt = Date.now();
     let f: ServerFrame;
@@ -363,20 +341,17 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (typeof f !== "object" || f === null) return;
-    if (spare) this.#onSpareFrame(spare, f);
-    else if (f.op === "move") this.#onMove(f);
+    if (spare) this.#mover.onFrame(spare, f);
+    else if (f.op === "move") this.#mover.onMove(f);
     else if (f.op === "hello") this.#onHello(sock, url, f);
     else if (f.op === "ping") this.#send({ op: "pong" });
-    else if (f.op === "subscribed") this.#onSubscribed(sock, f);
+    else if (f.op === "subscribed") this.#channels.onSubscribed(sock, f);
     else if (f.op === "ok") this.#outbox.onOk(f);
     else if (f.op === "error") this.#onErrorFrame(f);
     else if (f.op === "presence") this.#presence.onReply(f);
     else if (f.op === "join" || f.op === "leave") {
-      if (this.#subs.get(f.ch)) this.emit(f.op, { ch: f.ch, who: f.who });
-    } else if (f.op === "msg") {
-      const sub = this.#subs.get(f.ch);
-      if (sub && typeof f.seq === "number") this.#deliver(sock, sub, sub.state.onMessage(f));
-    }
+      if (this.#channels.subs.get(f.ch)) this.emit(f.op, { ch: f.ch, who: f.who });
+    } else if (f.op === "msg") this.#channels.onMessage(sock, f);
   }
 
   #onHello(sock: WebSocketLike, url: string, f: HelloFrame): void {
@@ -391,7 +366,7 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.emit("open", this.#hello);
     this.#resolveConnect();
     if (this.#socket !== sock) return;
-    for (const sub of this.#subs.resubscribeAll()) this.#sendSub(sub);
+    this.#channels.resubscribeAll();
     this.#outbox.connected((frame) => this.#send(frame));
     this.#presence.connected((frame) => this.#send(frame));
     this.#armHeartbeat(sock, f.pingMs);
@@ -402,166 +377,18 @@ export class HubClient extends Emitter<HubClientEvents> {
     if (hello) for (const w of this.#connectWaiters.splice(0)) w.resolve(hello);
   }
 
-  #onSubscribed(sock: WebSocketLike, f: SubscribedFrame): void {
-    const sub = this.#subs.answered(f);
-    if (!sub || typeof f.seq !== "number") return;
-    const out = sub.state.onSubscribed(f);
-    // Reported exactly as the hub said it: a first subscribe carries no `recovered`.
-    const ev: SubscribedEvent = { ch: f.ch, seq: f.seq, epoch: f.epoch };
-    if (typeof f.recovered === "boolean") ev.recovered = f.recovered;
-    sub.last = ev;
-    this.emit("subscribed", ev);
-    if (out.gap) {
-      this.#stats.gaps++;
-      this.emit("gap", { ch: f.ch, recovered: false, seq: f.seq, epoch: f.epoch });
-    }
-    for (const w of sub.waiters.splice(0)) w.resolve(ev);
-    this.#deliver(sock, sub, out);
-  }
-
-  #deliver(sock: WebSocketLike, sub: Subscription, out: Delivery): void {
-    this.#stats.duplicatesDropped += out.duplicates;
-    for (const { ch, seq, data, id } of out.deliver) {
-      // A listener may have closed the client or unsubscribed meanwhile.
-      if (!this.#delivers(sock) || this.#subs.get(ch) !== sub) return;
-      this.#stats.messages++;
-      this.emit("message", id === undefined ? { ch, seq, data } : { ch, seq, data, id });
-    }
-    if (out.broken && this.#spare?.sock === sock) this.#dropSpare(sock);
-    else if (out.broken && this.#socket === sock) {
-      const { ch } = sub.state;
-      const { last, got } = out.broken;
-      this.#stats.resyncs++;
-      this.emit("resync", { ch, last, got });
-      this.#drop(sock, `seq on ${ch} jumped from ${last} to ${got}: reconnecting to resume`);
-    }
-  }
-
-  /**
-   * Sends `sub`'s `sub` frame, with its channel token when it has one; a token function is
-   * awaited first, and its result dropped when the connection or the subscription changed.
-   */
-  #sendSub(sub: Subscription): void {
-    const source = sub.token;
-    if (typeof source !== "function") {
-      this.#send(this.#subs.frameFor(sub, source));
-      return;
-    }
-    const sock = this.#socket;
-    const { ch } = sub.state;
-    const current = () =>
-      this.#socket === sock && this.#state === "open" && this.#subs.get(ch) === sub;
-    Promise.resolve()
-      .then(() => source(ch))
-      .then((token) => {
-        if (!current()) return;
-        if (typeof token !== "string" || token === "") throw new Error("it gave no token");
-        this.#send(this.#subs.frameFor(sub, token));
-      })
-      .catch((err: unknown) => {
-        if (this.#subs.get(ch) !== sub) return;
-        const why = err instanceof Error ? err.message : String(err);
-        const e = new HubClientError(
-          "channel_token_failed",
-          `the channel token for "${ch}" could not be fetched (${why}): subscribe again later`,
-          { ch, cause: err },
-        );
-        this.#subs.remove(ch, e);
-        this.emit("error", e);
-      });
-  }
-
-  /**
-   * The hub ended a subscription held by a channel token that expired: one with a token function
-   * is renewed at once (resuming, so nothing is missed); one with a fixed token is given up.
-   */
-  #onChannelTokenExpired(f: ErrorFrame, err: HubClientError): boolean {
-    if (f.code !== "channel_token_expired" || f.id !== undefined || f.ch === undefined)
-      return false;
-    const sub = this.#subs.get(f.ch);
-    if (!sub?.state.confirmed) return false;
-    if (typeof sub.token === "function") {
-      sub.state.reset();
-      this.#sendSub(sub);
-      return true;
-    }
-    this.#subs.remove(f.ch, err);
-    this.emit("error", err);
-    return true;
-  }
-
   #onErrorFrame(f: ErrorFrame): void {
     if (this.#outbox.onError(f) || this.#presence.onError(f)) return;
     const ch = f.ch ?? undefined;
     const err = new HubClientError(f.code, f.message, ch === undefined ? {} : { ch });
-    if (this.#onChannelTokenExpired(f, err)) return;
-    const failed = this.#subs.takeFailed(f);
-    if (!failed) {
-      this.emit("error", err);
-      return;
-    }
-    if (failed.waiters.length > 0) {
-      // subscribe() settles on every refusal; the caller decides whether to try again.
-      for (const w of failed.waiters.splice(0)) w.reject(err);
-      return;
-    }
-    // A resubscribe nobody awaits: a retryable refusal is tried again, any other is reported.
-    if (this.#isRetryableFrame(f)) this.#retrySub(failed);
-    else this.emit("error", err);
+    if (!this.#channels.onError(f, err)) this.emit("error", err);
   }
 
-  #isRetryableFrame(f: ErrorFrame): boolean {
-    return typeof f.retryable === "boolean" ? f.retryable : isRetryable(f.code);
-  }
-
-  #retrySub(failed: Subscription): void {
-    const { ch } = failed.state;
-    const delay = backoffDelay(0, this.#o.backoff, this.#o.random);
-    const timer = setTimeout(() => {
-      this.#subRetries.delete(timer);
-      if (this.#isClosed() || this.#subs.get(ch)) return;
-      const { sub } = this.#subs.add(ch);
-      sub.state = failed.state;
-      sub.token = failed.token;
-      if (this.#state === "open") this.#sendSub(sub);
-    }, delay);
-    this.#subRetries.add(timer);
-  }
-
-  /** Whether frames of `sock` may still reach the application: the connection, or a spare. */
-  #delivers(sock: WebSocketLike): boolean {
-    return sock === this.#socket || sock === this.#spare?.sock;
-  }
-
-  /** A draining node asks us to move: after its hint, open the new connection beside this one. */
-  #onMove(f: MoveFrame): void {
-    if (!this.#o.move || this.#state !== "open" || this.#spare || this.#timers.move) return;
-    const hint = typeof f.retryAfterMs === "number" && f.retryAfterMs >= 0 ? f.retryAfterMs : 0;
-    this.#timers.move = setTimeout(
-      () => {
-        this.#timers.move = undefined;
-        void this.#openSpare();
-      },
-      retryAfterDelay(hint, this.#o.random),
-    );
-  }
-
-  async #openSpare(): Promise<void> {
-    if (this.#state !== "open" || this.#spare) return;
-    this.#urlIndex++;
-    const url = this.#o.urls[this.#urlIndex % this.#o.urls.length] as string;
-    let sock: WebSocketLike;
-    try {
-      const token = await this.#currentToken();
-      if (this.#state !== "open" || this.#spare) return;
-      sock = this.#o.createSocket(this.#target(url), token, () => {
-        if (this.#socket === sock) this.#lastFrameAt = Date.now();
-      });
-    } catch {
-      // No spare: the old connection's 1001 leads to the usual reconnect.
-      return;
-    }
-    this.#spare = new Spare(sock, url);
+  /** A socket for a move's spare: its frames and close come here like the connection's. */
+  #connectSpare(url: string, token: string | undefined): WebSocketLike {
+    const sock = this.#o.createSocket(this.#target(url), token, () => {
+      if (this.#socket === sock) this.#lastFrameAt = Date.now();
+    });
     sock.onopen = () => {};
     sock.onmessage = (ev) => this.#onFrame(sock, url, ev.data);
     // #onClose drops a spare, or handles the close of the connection the spare became.
@@ -569,42 +396,16 @@ export class HubClient extends Emitter<HubClientEvents> {
     sock.onerror = (ev) => {
       if (sock === this.#socket) this.#httpStatus = upgradeStatus(ev) ?? this.#httpStatus;
     };
-    const ms = this.#o.connectTimeoutMs;
-    this.#timers.spare = setTimeout(() => this.#dropSpare(sock), ms);
-  }
-
-  #onSpareFrame(spare: Spare, f: ServerFrame): void {
-    if (f.op === "hello") {
-      clearTimeout(this.#timers.spare);
-      spare.hello = { node: f.node, conn: f.conn, url: spare.url };
-      spare.pingMs = f.pingMs;
-      for (const frame of this.#subs.moveFrames()) {
-        spare.pending.set(frame.id as string, frame.ch);
-        spare.send(frame);
-      }
-    } else if (f.op === "ping") spare.send({ op: "pong" });
-    else if (f.op === "subscribed") {
-      if (f.id === undefined || !spare.pending.delete(f.id)) return;
-      spare.ready.add(f.ch);
-      this.#onSubscribed(spare.sock, f);
-    } else if (f.op === "msg") {
-      const sub = this.#subs.get(f.ch);
-      if (sub && spare.ready.has(f.ch) && typeof f.seq === "number")
-        this.#deliver(spare.sock, sub, sub.state.onMessage(f));
-    } else if (f.op === "error" && f.id !== undefined && spare.pending.has(f.id)) {
-      // A channel the spare cannot resume: stay, and leave when the node closes us.
-      this.#dropSpare(spare.sock);
-      return;
-    }
-    if (this.#spare === spare && spare.caughtUp) this.#switchToSpare();
+    return sock;
   }
 
   /** The spare has resumed every channel: it becomes the connection, the old one is closed. */
   #switchToSpare(): void {
-    const spare = this.#spare;
-    if (!spare?.hello) return;
-    clearTimeout(this.#timers.spare);
-    this.#spare = undefined;
+    const hello = this.#mover.spare?.hello;
+    const taken = hello && this.#mover.take();
+    if (!taken) return;
+    const { spare } = taken;
+    clearTimeout(taken.timer);
     const old = this.#socket;
     clearTimeout(this.#timers.heartbeat);
     this.#socket = spare.sock;
@@ -613,16 +414,15 @@ export class HubClient extends Emitter<HubClientEvents> {
     this.#state = "open";
     this.#openedAt = Date.now();
     this.#stats.moves++;
-    this.#hello = spare.hello;
+    this.#hello = hello;
     // Publishes in flight on the old connection go again under their ids: the hub dedupes them.
     this.#outbox.disconnected();
     // Channels subscribed to during the move went out on the old connection only.
-    for (const sub of this.#subs.all()) {
-      if (!spare.covers(sub.state.ch)) this.#send(this.#subs.frameFor(sub));
-    }
+    const { subs } = this.#channels;
+    for (const sub of subs.all()) if (!spare.covers(sub.state.ch)) this.#send(subs.frameFor(sub));
     this.#outbox.connected((frame) => this.#send(frame));
     this.#armHeartbeat(spare.sock, spare.pingMs);
-    this.emit("open", spare.hello);
+    this.emit("open", hello);
   }
 
   /**
@@ -630,31 +430,22 @@ export class HubClient extends Emitter<HubClientEvents> {
    * said hello resumes where it is, one that did not yet is the connection being opened).
    */
   #takeOverBySpare(): boolean {
-    const spare = this.#spare;
+    const spare = this.#mover.spare;
     if (!spare || this.#isClosed()) return false;
     if (spare.hello) {
       this.#switchToSpare();
       return true;
     }
-    this.#spare = undefined;
+    const taken = this.#mover.take();
     this.#socket = spare.sock;
     this.#state = "connecting";
-    this.#timers.connect = this.#timers.spare;
-    this.#timers.spare = undefined;
+    this.#timers.connect = taken?.timer;
     return true;
   }
 
-  #dropSpare(sock: WebSocketLike): void {
-    if (this.#spare?.sock !== sock) return;
-    clearTimeout(this.#timers.spare);
-    this.#spare = undefined;
-    detach(sock);
-    kill(sock);
-  }
-
   #onClose(sock: WebSocketLike, code: number, reason: string): void {
-    if (sock === this.#spare?.sock) {
-      this.#dropSpare(sock);
+    if (sock === this.#mover.spare?.sock) {
+      this.#mover.drop(sock);
       return;
     }
     if (sock === this.#racer?.sock) {
@@ -688,9 +479,10 @@ export class HubClient extends Emitter<HubClientEvents> {
       return;
     }
     if (decision.action === "reconnect" && this.#takeOverBySpare()) return;
-    if (this.#spare) this.#dropSpare(this.#spare.sock);
+    const spare = this.#mover.spare;
+    if (spare) this.#mover.drop(spare.sock);
     if (decision.action === "refresh") {
-      this.#refreshFirst = true;
+      this.#tokens.refreshFirst();
       const refusal = httpStatus === 401 ? "unauthorized" : "token_expired";
       const msg = "the hub refused the token: calling refreshToken() and reconnecting";
       this.emit("error", new HubClientError(refusal, msg));
@@ -752,14 +544,13 @@ export class HubClient extends Emitter<HubClientEvents> {
   #shutdown(err: HubClientError): void {
     this.#state = "closed";
     this.#dropRacer();
-    if (this.#spare) this.#dropSpare(this.#spare.sock);
+    this.#mover.stop();
     for (const t of Object.values(this.#timers)) clearTimeout(t);
     this.#timers = {};
-    for (const t of this.#subRetries) clearTimeout(t);
-    this.#subRetries.clear();
+    this.#tokens.stop();
     this.#outbox.closeAll(err);
     this.#presence.closeAll(err);
-    this.#subs.rejectAll(err);
+    this.#channels.closeAll(err);
     for (const w of this.#connectWaiters.splice(0)) w.reject(err);
   }
 

@@ -1,6 +1,6 @@
 // One client connection: its frames, subscriptions, token lifetime and send buffer.
 import type { WebSocket } from "ws";
-import type { Broker } from "../bus/index.js";
+import type { Broker, BrokerPublishResult } from "../bus/index.js";
 import { HubError, UnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
@@ -386,6 +386,10 @@ export class Connection implements Recipient {
     }
     // Rate limits are taken on arrival, so a flood is refused before it queues work.
     const limited = parsed.ok ? this.rateLimit(parsed.frame) : undefined;
+    if (parsed.ok && parsed.frame.op === "pub") {
+      this.queuePublish(parsed.frame, bytes, limited);
+      return;
+    }
     // Every frame, a refused one included, takes effect (and is answered) in arrival order.
     this.ops.push(bytes, async () => {
       try {
@@ -398,21 +402,52 @@ export class Connection implements Recipient {
           if (limited) throw limited;
           if (f.op === "sub") await this.subscribe(f);
           else if (f.op === "unsub") this.unsubscribe(f);
-          else if (f.op === "pub") await this.publish(f);
           else if (f.op === "presence") await this.presence(f);
-          else await this.refresh(f);
+          else if (f.op === "refresh") await this.refresh(f);
         } catch (err) {
-          if (err instanceof HubError) this.sendError(err.code, err.message, f.id, ch);
-          else {
-            this.log.error({ err: String(err) }, "frame failed");
-            const msg = "the hub could not handle this frame: retry later";
-            this.sendError("unavailable", msg, f.id, ch);
-          }
+          this.frameFailed(err, f.id, ch);
         }
       } finally {
         this.budget.handled(bytes);
       }
     });
+  }
+
+  /** Answers a frame whose op threw: the client's errors by their code, the rest `unavailable`. */
+  private frameFailed(err: unknown, id: string | undefined, ch: string | undefined): void {
+    if (err instanceof HubError) this.sendError(err.code, err.message, id, ch);
+    else {
+      this.log.error({ err: String(err) }, "frame failed");
+      this.sendError("unavailable", "the hub could not handle this frame: retry later", id, ch);
+    }
+  }
+
+  /**
+   * A `pub` overlaps the publishes right before it while the bus is up: each is sent when it
+   * reaches the head of the queue (in arrival order, so one channel stores them in that order),
+   * and answered in arrival order once every frame before it was. While the bus is down a publish
+   * runs alone, so one held back until the bus returns cannot be overtaken by a later one.
+   */
+  private queuePublish(f: PubFrame, bytes: number, limited: HubError | undefined): void {
+    this.ops.pushOverlapping(
+      bytes,
+      () => {
+        if (this.closing) return undefined;
+        if (limited) throw limited;
+        return this.publish(f);
+      },
+      (r) => {
+        try {
+          if (this.closing) return;
+          if (!r.ok) this.frameFailed(r.error, f.id, f.ch);
+          else if (r.value !== undefined && f.id !== undefined)
+            this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.value.seq });
+        } finally {
+          this.budget.handled(bytes);
+        }
+      },
+      () => this.ctx.broker.status().up,
+    );
   }
 
   /** The `rate_limited` error when this frame's op is over its per-connection rate, else undefined. */
@@ -520,7 +555,8 @@ export class Connection implements Recipient {
     this.sendJson(await this.ctx.presence.query(f));
   }
 
-  private async publish(f: PubFrame): Promise<void> {
+  /** Sends a client's publish to the bus at once (no await before the broker is called). */
+  private publish(f: PubFrame): Promise<BrokerPublishResult> {
     this.assertMayUse(f.ch);
     if (!this.ctx.channels.of(f.ch).clientPublish) {
       throw new HubError(
@@ -528,13 +564,12 @@ export class Connection implements Recipient {
         `clients may not publish to "${f.ch}": its namespace takes messages from the server API only`,
       );
     }
-    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {
+    return publishJson(this.ctx.broker, this.ctx.metrics, {
       ch: f.ch,
       data: f.data,
       id: f.id,
       publisher: connectionPublisher(this.claims?.sub, this.id),
     });
-    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: r.seq });
   }
 
   private assertMayUse(ch: string): void {

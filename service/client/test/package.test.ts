@@ -15,7 +15,8 @@ import {
 
 /**
  * The budget of the browser bundle, min+gzip (docs/protocol.md states the measured size): 8 KB
- * held protocol 1.1 (6.4 KB); 1.2's presence, channel tokens and move bring it to 8.1 KB.
+ * held protocol 1.1 (6.4 KB); 1.2's presence, channel tokens and move bring it to 8.1 KB; the
+ * client split into its parts (channels, move, token source) takes it to 8.6 KB.
  */
 const BUNDLE_BUDGET_BYTES = 9 * 1024;
 
