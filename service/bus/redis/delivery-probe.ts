@@ -175,7 +175,7 @@ export class BusProbe {
 }
 
 /** Bytes the client's current socket has read; a silent half-open socket reads none. */
-function bytesRead(client: Redis): number {
+export function bytesRead(client: Redis): number {
   const stream = client.stream as { bytesRead?: number } | undefined;
   return stream?.bytesRead ?? 0;
 }

@@ -2,6 +2,7 @@
 // not take a delivering bus for a silent one (that refuses subscribes and drops the subscriber for
 // nothing), while a Redis that really stops answering is still reported down within the bound.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blockFrom, LOOP_PHASES, runFreely } from "../../../../testkit/event-loop.js";
 import { waitFor } from "../../../../testkit/poll.js";
 import { RedisContainer, type StartedRedisContainer } from "../../../../testkit/redis-container.js";
 import { BrokerSet, setPaused } from "../../../test/redis-containers.js";
@@ -19,20 +20,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-/** Holds this process's event loop for `ms`, as a starved or overloaded hub does. */
-function blockEventLoop(ms: number): number {
-  const end = Date.now() + ms;
-  let spins = 0;
-  while (Date.now() < end) spins++;
-  return spins;
-}
-
-/** Lets the loop run a few turns (timers, I/O, check) so that the probe judges what it saw. */
-async function settle(ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  await waitFor("the loop to run again", () => Date.now() >= until, ms + 1000, 10);
-}
-
 describe("RedisBroker: delivery probe under a blocked event loop", () => {
   it("stays up through 1.5 s blocks of its own loop, yet reports a frozen Redis down in time", async () => {
     // probeIntervalMs 200 (BrokerSet): a probe is missed after 400 ms; each block is almost four
@@ -45,20 +32,11 @@ describe("RedisBroker: delivery probe under a blocked event loop", () => {
     const ch = freshChannel("starved");
     await broker.subscribe(ch);
     statuses.length = 0;
-    // Blocks started from each phase a hub does work in: a timer, an I/O callback's
-    // continuation, and the check phase where the probe itself runs.
-    for (const from of ["timer", "io", "check"] as const) {
-      await settle(250);
-      await new Promise<void>((resolve) => {
-        const run = () => {
-          blockEventLoop(1500);
-          resolve();
-        };
-        if (from === "timer") setTimeout(run, 0);
-        else if (from === "check") setImmediate(run);
-        else void broker.publish({ ch, data: '"io"' }).then(run);
-      });
-      await settle(600);
+    // Blocks started from each phase a hub does work in; the check phase is where the probe runs.
+    for (const phase of LOOP_PHASES) {
+      await runFreely(250);
+      await blockFrom(phase, 1500, () => broker.publish({ ch, data: '"io"' }));
+      await runFreely(600);
     }
     expect(statuses).toEqual([]);
     expect(broker.status()).toEqual({ up: true });
