@@ -38,12 +38,12 @@ it("misses a probe overdue in awake time once a look after the reads confirms it
 it("takes the loop's own stall out of the wait: a reply read right after it is in time", () => {
   deadline.sent(1, 0);
   runTo(200);
-  // The loop is held from 200 to 2900; the timer fires first, the probe judges after it.
-  stall.tick(2900);
-  expect(deadline.waited(2900)).toBe(400);
-  expect(deadline.judge(0, 2900)).toBe("ok");
+  // The loop is held from 200 to 1900; the timer fires first, the probe judges after it.
+  stall.tick(1900);
+  expect(deadline.waited(1900)).toBe(400);
+  expect(deadline.judge(0, 1900)).toBe("ok");
   deadline.back(1);
-  expect(deadline.waited(2900)).toBe(0);
+  expect(deadline.waited(1900)).toBe(0);
 });
 
 it("holds off while the subscriber still receives bytes, up to its bound", () => {
@@ -90,4 +90,15 @@ it("expects a probe within the limit after the subscriber reconnects", () => {
   deadline.back(1);
   expect(deadline.waited(runTo(1100))).toBe(100);
   expect(deadline.judge(0, runTo(1401))).toBe("recheck");
+});
+
+it("takes at most STARVED_LIMITS - 1 limits of stall out, so a starved hub still finds a silent bus", () => {
+  deadline.sent(1, 0);
+  runTo(200);
+  // Held for a minute: only (STARVED_LIMITS - 1) limits of it are excused.
+  stall.tick(60_000);
+  expect(deadline.waited(60_000)).toBe(60_000 - (STARVED_LIMITS - 1) * LIMIT);
+  expect(deadline.judge(0, 60_000)).toBe("recheck");
+  deadline.arm();
+  expect(deadline.judge(0, 60_001)).toBe("missed");
 });

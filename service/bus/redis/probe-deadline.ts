@@ -2,11 +2,12 @@
 // longer than the limit in this process's awake time (LoopStall's time taken out), and a look
 // after the next read of the sockets still finds it missing with nothing arriving on the
 // subscriber. Bytes still arriving mean Redis delivers and this process is behind reading its
-// backlog: that holds off the verdict, up to STARVED_LIMITS times the limit, so that a bus that
-// delivers everything but the probe is still found.
+// backlog: that holds off the verdict. Both allowances end at STARVED_LIMITS times the limit, so
+// a silent Redis is still found on a hub that stays starved, and a bus that delivers everything
+// but the probe is found too.
 import type { LoopStall } from "./loop-stall.js";
 
-/** How many limits a probe may wait while the subscriber keeps receiving bytes. */
+/** How many limits a probe may wait while this process stalls or its subscriber reads a backlog. */
 export const STARVED_LIMITS = 5;
 /** Probes tracked at most; while full, newer probes are not tracked (the oldest decides). */
 const MAX_PENDING = 64;
@@ -68,7 +69,8 @@ export class ProbeDeadline {
   waited(now: number = Date.now()): number {
     const oldest = this.pending[0];
     if (!oldest) return 0;
-    return now - oldest.at - (this.stall.total(now) - oldest.stalled);
+    const stalled = this.stall.total(now) - oldest.stalled;
+    return now - oldest.at - Math.min(stalled, (STARVED_LIMITS - 1) * this.limitMs);
   }
 
   /** The verdict at `now`, given the bytes the subscriber's socket has read so far. */
