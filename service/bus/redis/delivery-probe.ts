@@ -5,6 +5,8 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { BrokerStatus } from "../broker.js";
 import { errorText } from "./connections.js";
+import { LoopStall } from "./loop-stall.js";
+import { ProbeDeadline } from "./probe-deadline.js";
 
 export type ProbeRole = "cmd" | "sub";
 type Logger = { warn(obj: object, msg?: string): void };
@@ -21,6 +23,9 @@ export class BusProbe {
     cmd: undefined,
     sub: undefined,
   };
+  /** This process's own event-loop stalls, taken out of the time a probe has waited. */
+  private readonly stall: LoopStall;
+  private readonly deadline: ProbeDeadline;
 
   constructor(
     private readonly clients: Record<ProbeRole, Redis>,
@@ -28,7 +33,10 @@ export class BusProbe {
     private readonly intervalMs: number,
     private readonly log: Logger,
     private readonly report: (status: BrokerStatus) => void,
-  ) {}
+  ) {
+    this.stall = new LoopStall(intervalMs);
+    this.deadline = new ProbeDeadline(this.stall, 2 * intervalMs);
+  }
 
   get running(): boolean {
     return this.timer !== undefined;
@@ -37,7 +45,14 @@ export class BusProbe {
   start(): void {
     // Judged in the check phase, after the poll phase has read what arrived: after a busy spell
     // the timers run first, and a probe answer still unread in the socket is not a silent bus.
-    this.timer ??= setInterval(() => setImmediate(() => this.probe()), this.intervalMs);
+    this.timer ??= setInterval(() => {
+      this.stall.tick();
+      setImmediate(() => {
+        // A poll phase has run since the last tick: a suspicion may now be confirmed.
+        this.deadline.arm();
+        this.probe();
+      });
+    }, this.intervalMs);
   }
 
   stop(): void {
@@ -57,6 +72,7 @@ export class BusProbe {
     this.errors[role] = undefined;
     if (role === "sub") {
       this.subReadyAt = Date.now();
+      this.deadline.restart(this.counter, this.subReadyAt);
       // Subscribing again is harmless; it makes sure the probe channel is there.
       this.clients.sub.subscribe(this.channel).then(
         () => this.probe(),
@@ -72,6 +88,7 @@ export class BusProbe {
     if (channel !== this.channel) return false;
     if (payload.startsWith(`${this.instance}:`)) {
       this.backAt = Date.now();
+      this.deadline.back(Number(payload.slice(this.instance.length + 1)));
       this.errors.cmd = undefined;
       this.evaluate();
     }
@@ -83,14 +100,19 @@ export class BusProbe {
     const { cmd } = this.clients;
     if (usable(cmd)) {
       const readBefore = bytesRead(cmd);
-      cmd.publish(this.channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
+      const sentAt = Date.now();
+      const stalledBefore = this.stall.total(sentAt);
+      this.deadline.sent(++this.counter, sentAt);
+      cmd.publish(this.channel, `${this.instance}:${this.counter}`).catch((err: unknown) => {
         // ioredis' command timeout is a timer too: look again once the socket has been read.
         setImmediate(() => {
           if (!this.running) return;
-          // Redis answered something since the probe went out: the socket is alive and the
-          // timeout was this process being late (CPU pressure). Dropping it would fail every
-          // publish in flight and bring the bus down for nothing.
+          // Redis answered something since the probe went out, or this process's loop was held
+          // while it waited: the timeout was this process being late (CPU pressure), not a
+          // silent socket. Dropping it would fail every publish in flight and bring the bus
+          // down for nothing; the next probe tells.
           if (usable(cmd) && bytesRead(cmd) > readBefore) return;
+          if (usable(cmd) && this.stall.total() > stalledBefore) return;
           this.errors.cmd = `probe publish failed: ${errorText(err)}`;
           // A timeout on a "ready" connection is a silent half-open socket: drop it.
           if (usable(cmd)) this.kick("cmd");
@@ -130,23 +152,30 @@ export class BusProbe {
       reason = `subscriber connection ${state(sub)}${this.errors.sub ? `: ${this.errors.sub}` : ""}`;
     } else if (this.errors.cmd) {
       reason = this.errors.cmd;
-    } else if (this.backAt < this.subReadyAt) {
-      // No probe came back since the subscriber (re)connected.
-      reason = "waiting for the bus probe to come back";
-      if (now - this.subReadyAt > limit) {
+    } else {
+      const verdict = this.deadline.judge(bytesRead(sub), now);
+      if (verdict === "missed") {
         reason = `bus probe not received back within ${limit} ms`;
         this.kick("sub");
+      } else if (this.backAt < this.subReadyAt) {
+        // No probe came back since the subscriber (re)connected.
+        reason = "waiting for the bus probe to come back";
       }
-    } else if (now - this.backAt > limit) {
-      reason = `bus probe not received back within ${limit} ms`;
-      this.kick("sub");
+      if (verdict === "recheck") {
+        // Overdue as seen now; judged again once this turn's reads are done, so a reply that
+        // waited in the socket while the loop was held counts.
+        setImmediate(() => {
+          this.deadline.arm();
+          this.evaluate();
+        });
+      }
     }
     this.report(reason === undefined ? { up: true } : { up: false, reason });
   }
 }
 
 /** Bytes the client's current socket has read; a silent half-open socket reads none. */
-function bytesRead(client: Redis): number {
+export function bytesRead(client: Redis): number {
   const stream = client.stream as { bytesRead?: number } | undefined;
   return stream?.bytesRead ?? 0;
 }

@@ -9,8 +9,11 @@ import type { Cluster } from "ioredis";
 import { Redis } from "ioredis";
 import type { BrokerStatus } from "../broker.js";
 import { CONNECT_TIMEOUT_MS, errorText, reconnectDelay } from "./connections.js";
+import { bytesRead } from "./delivery-probe.js";
 import { keySlot, SLOTS, tagForSlot } from "./key-slot.js";
+import { LoopStall } from "./loop-stall.js";
 import { keys } from "./lua.js";
+import { ProbeDeadline } from "./probe-deadline.js";
 
 type Logger = { warn(obj: object, msg?: string): void };
 
@@ -36,6 +39,8 @@ type Shard = {
   probeChannel: string | undefined;
   readyAt: number;
   backAt: number;
+  /** When its probe counts as missed (this process's own stalls taken out). */
+  deadline: ProbeDeadline;
   lastKickAt: number;
   error: string | undefined;
 };
@@ -52,11 +57,15 @@ export class ShardBus {
   private reconciling: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  /** This process's own event-loop stalls, taken out of the time a probe has waited. */
+  private readonly stall: LoopStall;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly o: ShardBusOptions,
-  ) {}
+  ) {
+    this.stall = new LoopStall(o.probeIntervalMs);
+  }
 
   get running(): boolean {
     return this.timer !== undefined;
@@ -68,7 +77,14 @@ export class ShardBus {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => setImmediate(() => this.tick()), this.o.probeIntervalMs);
+    this.timer ??= setInterval(() => {
+      this.stall.tick();
+      setImmediate(() => {
+        // A poll phase has run since the last tick: a suspicion may now be confirmed.
+        for (const shard of this.shards.values()) shard.deadline.arm();
+        this.tick();
+      });
+    }, this.o.probeIntervalMs);
     this.tick();
   }
 
@@ -230,6 +246,7 @@ export class ShardBus {
       probeChannel: undefined,
       readyAt: 0,
       backAt: 0,
+      deadline: new ProbeDeadline(this.stall, 2 * this.o.probeIntervalMs),
       lastKickAt: 0,
       error: undefined,
     };
@@ -240,6 +257,7 @@ export class ShardBus {
     });
     client.on("ready", () => {
       shard.readyAt = Date.now();
+      shard.deadline.restart(this.counter, shard.readyAt);
       shard.error = undefined;
       void this.reconcile().then(() => this.probe());
     });
@@ -265,6 +283,7 @@ export class ShardBus {
       if (channel === shard.probeChannel) {
         if (payload.startsWith(`${this.instance}:`)) {
           shard.backAt = Date.now();
+          shard.deadline.back(Number(payload.slice(this.instance.length + 1)));
           this.evaluate();
         }
         return;
@@ -281,7 +300,8 @@ export class ShardBus {
     for (const shard of this.shards.values()) {
       const channel = shard.probeChannel;
       if (!channel || !shard.subscribed.has(channel)) continue;
-      this.cluster.spublish(channel, `${this.instance}:${++this.counter}`).catch((err: unknown) => {
+      shard.deadline.sent(++this.counter);
+      this.cluster.spublish(channel, `${this.instance}:${this.counter}`).catch((err: unknown) => {
         shard.error = `probe publish failed: ${errorText(err)}`;
       });
     }
@@ -293,19 +313,32 @@ export class ShardBus {
     const limit = 2 * this.o.probeIntervalMs;
     const now = Date.now();
     let reason: string | undefined;
+    let recheck = false;
     if (this.cluster.status !== "ready") reason = `cluster connection ${this.cluster.status}`;
     else if (this.shards.size === 0) reason = "no shard primary known yet";
-    for (const shard of this.shards.values()) {
-      if (reason) break;
+    // Every shard is judged (its verdict moves on), the first one found wrong is reported.
+    for (const shard of this.cluster.status === "ready" ? this.shards.values() : []) {
+      let wrong: string | undefined;
       if (shard.client.status !== "ready")
-        reason = `shard ${shard.key}: subscriber ${shard.client.status}${shard.error ? `: ${shard.error}` : ""}`;
-      else if (shard.backAt < shard.readyAt || now - shard.backAt > limit) {
-        const overdue = now - shard.readyAt > limit;
-        reason = overdue
-          ? `shard ${shard.key}: bus probe not received back within ${limit} ms${shard.error ? ` (${shard.error})` : ""}`
-          : `shard ${shard.key}: waiting for the bus probe to come back`;
-        if (overdue) this.kick(shard, limit);
+        wrong = `shard ${shard.key}: subscriber ${shard.client.status}${shard.error ? `: ${shard.error}` : ""}`;
+      else {
+        const verdict = shard.deadline.judge(bytesRead(shard.client), now);
+        if (verdict === "missed") {
+          wrong = `shard ${shard.key}: bus probe not received back within ${limit} ms${shard.error ? ` (${shard.error})` : ""}`;
+          this.kick(shard, limit);
+        } else if (shard.backAt < shard.readyAt)
+          wrong = `shard ${shard.key}: waiting for the bus probe to come back`;
+        if (verdict === "recheck") recheck = true;
       }
+      reason ??= wrong;
+    }
+    if (recheck) {
+      // Overdue as seen now; judged again once this turn's reads are done, so a reply that
+      // waited in a socket while the loop was held counts.
+      setImmediate(() => {
+        for (const shard of this.shards.values()) shard.deadline.arm();
+        this.evaluate();
+      });
     }
     this.o.report(reason === undefined ? { up: true } : { up: false, reason });
   }

@@ -3,6 +3,7 @@
 // WAIT on the channel's shard, a slot moving under a subscribed channel).
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { blockFrom, LOOP_PHASES, runFreely } from "../../../../testkit/event-loop.js";
 import { waitFor } from "../../../../testkit/poll.js";
 import {
   RedisClusterContainer,
@@ -193,5 +194,31 @@ describe("RedisClusterBroker: a slot moves to another shard under a subscribed c
     // Live delivery after the move: 5 and 6 came over the new shard.
     expect(inbox.on(ch).map((m) => m.seq)).toEqual(expect.arrayContaining([1, 2, 3, 5, 6]));
     expect(b.status().up).toBe(true);
+  });
+});
+
+describe("RedisClusterBroker: delivery probe under a blocked event loop", () => {
+  it("stays up on every shard through 1.5 s blocks of its own loop (3.75 probe limits)", async () => {
+    const broker = brokers.createCluster(cluster.nodes, { nodeId: "starved" });
+    const inbox = new Inbox(broker);
+    const statuses: { up: boolean; reason?: string }[] = [];
+    await broker.start();
+    const spread = await channelsOnEveryShard();
+    for (const ch of spread.values()) await broker.subscribe(ch);
+    await waitFor("the bus up on every shard", () => broker.status().up, 5000);
+    broker.onStatus((s) => statuses.push(s));
+    const [first] = spread.values();
+    if (!first) throw new Error("no channel");
+    for (const phase of LOOP_PHASES) {
+      await runFreely(250);
+      await blockFrom(phase, 1500, () => broker.publish({ ch: first, data: '"io"' }));
+      await runFreely(600);
+    }
+    expect(statuses).toEqual([]);
+    expect(broker.status()).toEqual({ up: true });
+    // No shard subscriber was dropped: every shard still delivers.
+    for (const ch of spread.values()) await broker.publish({ ch, data: '"after"' });
+    for (const ch of spread.values())
+      expect((await inbox.until(ch, 1)).at(-1)?.data).toBe('"after"');
   });
 });
