@@ -40,9 +40,9 @@ export const DEFECTS: Defect[] = [
     patches: [
       {
         file: "service/hub/connection.ts",
-        find: "    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {",
+        find: "    return publishJson(this.ctx.broker, this.ctx.metrics, {",
         replace:
-          '    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    const r = await publishJson(this.ctx.broker, this.ctx.metrics, {',
+          '    if (f.id !== undefined) this.sendJson({ op: "ok", id: f.id, ch: f.ch, seq: 0 });\n    return publishJson(this.ctx.broker, this.ctx.metrics, {',
       },
     ],
   },
