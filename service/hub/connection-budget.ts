@@ -10,6 +10,13 @@ export const CONNECTION_STATE_BYTES = 4 * 1024;
  */
 export const SUBSCRIPTION_STATE_BYTES = 512;
 
+/** What the budget reads from its connection (the connection itself: no closure per connection). */
+export interface BudgetSource {
+  /** The bytes queued for the socket and not yet handed to the kernel. */
+  readonly outboundBytes: number;
+  readonly subscriptionCount: number;
+}
+
 /** What one connection holds; `over()` says when it passed its bound. */
 export class ConnectionBudget {
   private inbound = 0;
@@ -17,19 +24,17 @@ export class ConnectionBudget {
 
   constructor(
     readonly limit: number,
-    /** The bytes queued for the socket and not yet handed to the kernel. */
-    private readonly outbound: () => number,
-    private readonly subscriptions: () => number,
+    private readonly source: BudgetSource,
   ) {}
 
   /** Bytes held now. */
   get held(): number {
     return (
-      this.outbound() +
+      this.source.outboundBytes +
       this.inbound +
       CONNECTION_STATE_BYTES +
       this.tokenBytes +
-      this.subscriptions() * SUBSCRIPTION_STATE_BYTES
+      this.source.subscriptionCount * SUBSCRIPTION_STATE_BYTES
     );
   }
 

@@ -1,5 +1,5 @@
 // One client connection: its frames, subscriptions, token lifetime and send buffer.
-import type { WebSocket } from "ws";
+import type { RawData, WebSocket } from "ws";
 import type { Broker, BrokerPublishResult } from "../bus/index.js";
 import { HubError, UnavailableError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -24,7 +24,7 @@ import {
 } from "../protocol/index.js";
 import { type Authenticator, type Claims, mayUse } from "./auth.js";
 import { ChannelGrants, verifyChannelToken } from "./channel-token.js";
-import { ConnectionBudget } from "./connection-budget.js";
+import { type BudgetSource, ConnectionBudget } from "./connection-budget.js";
 import type { Fanout, Recipient, SubscribeResult } from "./fanout.js";
 import { OpQueue } from "./op-queue.js";
 import { type FrameSender, frameSender, OutFrame } from "./prepared-frame.js";
@@ -79,15 +79,20 @@ const SLOW_CLOSE_GRACE_MS = 30_000;
  */
 const MEMORY_CLOSE_GRACE_MS = 5_000;
 
-export class Connection implements Recipient {
-  readonly channels = new Set<string>();
+/** The property a socket carries its connection in, for the listeners every socket shares. */
+const OWNER = Symbol("wshub.connection");
+type OwnedSocket = WebSocket & { [OWNER]?: Connection };
+/** `channels` of a connection subscribed to none. */
+const NO_CHANNELS: ReadonlySet<string> = new Set();
+
+export class Connection implements Recipient, BudgetSource {
   /** Missed heartbeat sweeps in a row; any pong or frame resets it. */
   missedBeats = 0;
-  private readonly bucket: TokenBucket;
+  private pubBucket: TokenBucket | undefined;
   /** sub and unsub share one rate: each can create or drop channel state. */
-  private readonly subBucket: TokenBucket;
-  private readonly refreshBucket: TokenBucket;
-  private readonly presenceBucket: TokenBucket;
+  private subBucket: TokenBucket | undefined;
+  private refreshBucket: TokenBucket | undefined;
+  private presenceBucket: TokenBucket | undefined;
   /** This connection as a presence member, made on its first presence channel. */
   private asMember: PresenceMember | undefined;
   private readonly budget: ConnectionBudget;
@@ -101,12 +106,14 @@ export class Connection implements Recipient {
   private goneDone = false;
   /** Made on first use: a pino child per idle connection costs more heap than the rest of it. */
   private childLog: Logger | undefined;
-  /** Inbound operations, applied in arrival order. */
-  readonly ops: OpQueue;
+  /** Inbound operations, applied in arrival order; made on the first frame. */
+  private queue: OpQueue | undefined;
   /** The `id` of the `sub` in progress per channel, echoed by its `subscribed`. */
-  private readonly subIds = new Map<string, string>();
+  private subIds: Map<string, string> | undefined;
   /** Channels held by a channel token rather than the connection token's patterns. */
-  private readonly grants: ChannelGrants;
+  private grants: ChannelGrants | undefined;
+  /** Subscribed channels; made on the first subscribe and dropped when none is left. */
+  private subs: Set<string> | undefined;
   /** Made at the first delivery: an idle connection never needs it. */
   private out: BatchedSocket | undefined;
 
@@ -118,36 +125,16 @@ export class Connection implements Recipient {
     private readonly onGone: (c: Connection, reason: string) => void,
     private readonly options: ConnectionOptions = {},
   ) {
-    this.ops = new OpQueue((err) => this.log.error({ err: String(err) }, "frame failed"));
-    this.grants = new ChannelGrants((fn, ms) => ctx.timers.set(fn, ms));
-    this.bucket = new TokenBucket(ctx.maxPublishRate);
-    this.subBucket = new TokenBucket(ctx.maxSubscribeRate);
-    this.refreshBucket = new TokenBucket(ctx.maxRefreshRate);
-    this.presenceBucket = new TokenBucket(ctx.maxPresenceRate);
-    this.budget = new ConnectionBudget(
-      ctx.maxConnectionBytes,
-      () => ws.bufferedAmount,
-      () => this.channels.size,
-    );
+    this.budget = new ConnectionBudget(ctx.maxConnectionBytes, this);
     this.budget.token(claims?.channels);
     this.sender = frameSender(ws);
-    ws.on("message", (data, isBinary) => this.onFrame(data, isBinary));
-    ws.on("pong", () => {
-      this.missedBeats = 0;
-    });
-    ws.on("close", (code) => {
-      this.stopCloseGrace();
-      this.gone(this.closeWhy ?? (code === CLOSE.tooBig.code ? "too_big" : "closed"));
-    });
-    ws.on("error", (err) => {
-      this.log.debug({ err: err.message }, "socket error");
-      // ws reports an oversized frame as an error before its 1009 close completes.
-      const tooBig = (err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
-      this.gone(tooBig ? "too_big" : "error");
-      // ws has answered a bad frame with its close frame and would wait 30 s for the peer's
-      // answer; a peer that never gives it is cut after the usual grace instead.
-      if (ws.readyState !== ws.CLOSED) this.startCloseGrace(CLOSE_GRACE_MS);
-    });
+    // Listeners shared by every socket, which find their connection on it: four closures per
+    // connection would cost more heap than the property.
+    (ws as OwnedSocket)[OWNER] = this;
+    ws.on("message", onSocketMessage);
+    ws.on("pong", onSocketPong);
+    ws.on("close", onSocketClose);
+    ws.on("error", onSocketError);
     this.armExpiry();
     const hello: Record<string, unknown> = {
       op: "hello",
@@ -158,6 +145,51 @@ export class Connection implements Recipient {
     };
     if (options.pingMs !== undefined) hello.pingMs = options.pingMs;
     this.sendJson(hello);
+  }
+
+  /** The socket's pong (shared listener). */
+  socketPong(): void {
+    this.missedBeats = 0;
+  }
+
+  /** The socket's close (shared listener). */
+  socketClosed(code: number): void {
+    this.stopCloseGrace();
+    this.gone(this.closeWhy ?? (code === CLOSE.tooBig.code ? "too_big" : "closed"));
+  }
+
+  /** The socket's error (shared listener). */
+  socketFailed(err: Error): void {
+    this.log.debug({ err: err.message }, "socket error");
+    // ws reports an oversized frame as an error before its 1009 close completes.
+    const tooBig = (err as { code?: string }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+    this.gone(tooBig ? "too_big" : "error");
+    // ws has answered a bad frame with its close frame and would wait 30 s for the peer's
+    // answer; a peer that never gives it is cut after the usual grace instead.
+    if (this.ws.readyState !== this.ws.CLOSED) this.startCloseGrace(CLOSE_GRACE_MS);
+  }
+
+  /** Subscribed channels (one shared empty set while there are none). */
+  get channels(): ReadonlySet<string> {
+    return this.subs ?? NO_CHANNELS;
+  }
+
+  /** ConnectionBudget's view: what ws still holds for the socket. */
+  get outboundBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  get subscriptionCount(): number {
+    return this.subs?.size ?? 0;
+  }
+
+  /** Inbound operations, applied in arrival order. */
+  get ops(): OpQueue {
+    if (!this.queue) {
+      this.queue = new OpQueue((err) => this.log.error({ err: String(err) }, "frame failed"));
+      if (this.goneDone) this.queue.close();
+    }
+    return this.queue;
   }
 
   private get log(): Logger {
@@ -294,7 +326,7 @@ export class Connection implements Recipient {
   private gone(reason: string): void {
     if (this.goneDone) return;
     this.goneDone = true;
-    this.ops.close();
+    this.queue?.close();
     this.leaveAll();
     this.clearExpiry?.();
     this.clearExpiry = undefined;
@@ -303,16 +335,25 @@ export class Connection implements Recipient {
   }
 
   private leaveAll(): void {
-    this.ctx.fanout.removeAll(this, this.channels);
-    for (const ch of this.channels) this.ctx.presence.leave(this.member, ch);
-    this.channels.clear();
-    this.grants.clear();
+    this.grants?.clear();
+    const subs = this.subs;
+    if (!subs) return;
+    this.ctx.fanout.removeAll(this, subs);
+    for (const ch of subs) this.ctx.presence.leave(this.member, ch);
+    this.subs = undefined;
+  }
+
+  /** Forgets `ch` as subscribed; false when it was not. */
+  private forgetChannel(ch: string): boolean {
+    if (!this.subs?.delete(ch)) return false;
+    if (this.subs.size === 0) this.subs = undefined;
+    return true;
   }
 
   /** Ends the subscription to `ch` at the server's request (the API's unsubscribe); false when none. */
   dropChannel(ch: string, message: string, code: ErrorCode = "forbidden"): boolean {
-    if (this.closing || !this.channels.delete(ch)) return false;
-    this.grants.revoke(ch);
+    if (this.closing || !this.forgetChannel(ch)) return false;
+    this.grants?.revoke(ch);
     this.ctx.fanout.unsubscribe(this, ch);
     this.sendError(code, message, undefined, ch);
     return true;
@@ -361,7 +402,8 @@ export class Connection implements Recipient {
     this.sendJson(frame);
   }
 
-  private onFrame(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  /** A frame from the client (shared listener). */
+  onFrame(data: RawData, isBinary: boolean): void {
     this.missedBeats = 0;
     if (this.closing) return;
     if (isBinary) {
@@ -452,17 +494,25 @@ export class Connection implements Recipient {
 
   /** The `rate_limited` error when this frame's op is over its per-connection rate, else undefined. */
   private rateLimit(f: ClientFrame): HubError | undefined {
-    const [bucket, rate] =
-      f.op === "pub"
-        ? [this.bucket, this.ctx.maxPublishRate]
-        : f.op === "refresh"
-          ? [this.refreshBucket, this.ctx.maxRefreshRate]
-          : f.op === "pong"
-            ? [undefined, 0]
-            : f.op === "presence"
-              ? [this.presenceBucket, this.ctx.maxPresenceRate]
-              : [this.subBucket, this.ctx.maxSubscribeRate];
-    if (bucket === undefined || bucket.take()) return undefined;
+    // Each bucket is made on its op's first frame: it starts full, as one made at connect
+    // would still be (a bucket holds one second's worth).
+    let bucket: TokenBucket;
+    let rate: number;
+    if (f.op === "pong") return undefined;
+    if (f.op === "pub") {
+      rate = this.ctx.maxPublishRate;
+      bucket = this.pubBucket ??= new TokenBucket(rate);
+    } else if (f.op === "refresh") {
+      rate = this.ctx.maxRefreshRate;
+      bucket = this.refreshBucket ??= new TokenBucket(rate);
+    } else if (f.op === "presence") {
+      rate = this.ctx.maxPresenceRate;
+      bucket = this.presenceBucket ??= new TokenBucket(rate);
+    } else {
+      rate = this.ctx.maxSubscribeRate;
+      bucket = this.subBucket ??= new TokenBucket(rate);
+    }
+    if (bucket.take()) return undefined;
     this.ctx.metrics.rateLimited.inc();
     return new HubError(
       "rate_limited",
@@ -477,28 +527,32 @@ export class Connection implements Recipient {
         ? await verifyChannelToken(this.ctx.auth, f.token, f.ch, this.claims?.sub)
         : undefined;
     if (!grant) this.assertMayUse(f.ch);
-    if (this.channels.has(f.ch)) {
+    if (this.subs?.has(f.ch)) {
       throw new HubError(
         "bad_request",
         `already subscribed to "${f.ch}": unsub first to subscribe again`,
       );
     }
-    if (this.channels.size >= this.ctx.maxSubscriptions) {
+    if (this.subscriptionCount >= this.ctx.maxSubscriptions) {
       throw new HubError(
         "too_many_subscriptions",
         `at most ${this.ctx.maxSubscriptions} subscriptions per connection: unsub from a channel before subscribing to "${f.ch}"`,
       );
     }
-    this.channels.add(f.ch);
+    this.subs ??= new Set();
+    this.subs.add(f.ch);
     if (grant)
-      this.grants.add(grant, (ch) =>
+      this.grantsMade().add(grant, (ch) =>
         this.dropChannel(
           ch,
           `the channel token for "${ch}" expired: subscribe again with a new one`,
           "channel_token_expired",
         ),
       );
-    if (f.id !== undefined) this.subIds.set(f.ch, f.id);
+    if (f.id !== undefined) {
+      this.subIds ??= new Map();
+      this.subIds.set(f.ch, f.id);
+    }
     const o = this.ctx.channels.of(f.ch);
     // Without recovery (or history) the epoch cannot match: the answer is recovered:false.
     const epoch = o.recover && o.history !== false ? f.epoch : undefined;
@@ -508,8 +562,8 @@ export class Connection implements Recipient {
       await this.ctx.fanout.subscribe(this, f.ch, f.since, epoch);
     } catch (err) {
       // Still ours: gone() or a refresh has not already left it.
-      if (this.channels.delete(f.ch)) this.ctx.presence.leave(this.member, f.ch);
-      this.grants.revoke(f.ch);
+      if (this.forgetChannel(f.ch)) this.ctx.presence.leave(this.member, f.ch);
+      this.grants?.revoke(f.ch);
       this.ctx.fanout.unsubscribe(this, f.ch);
       // The client's own errors (e.g. too_many_channels) keep their code; only the bus's are
       // reported as the bus being unreachable.
@@ -520,12 +574,12 @@ export class Connection implements Recipient {
         { cause: err },
       );
     } finally {
-      this.subIds.delete(f.ch);
+      if (this.subIds?.delete(f.ch) && this.subIds.size === 0) this.subIds = undefined;
     }
   }
 
   subscribed(ch: string, result: SubscribeResult): boolean {
-    if (this.closing || !this.channels.has(ch)) return false;
+    if (this.closing || !this.subs?.has(ch)) return false;
     const frame: Record<string, unknown> = {
       op: "subscribed",
       ch,
@@ -533,7 +587,7 @@ export class Connection implements Recipient {
       epoch: result.epoch,
     };
     if (result.recovered !== undefined) frame.recovered = result.recovered;
-    const id = this.subIds.get(ch);
+    const id = this.subIds?.get(ch);
     if (id !== undefined) frame.id = id;
     this.sendJson(frame);
     for (const m of result.replay) this.deliver(new OutFrame(Buffer.from(messageFrame(ch, m))));
@@ -541,10 +595,10 @@ export class Connection implements Recipient {
   }
 
   private unsubscribe(f: UnsubFrame): void {
-    if (!this.channels.delete(f.ch)) {
+    if (!this.forgetChannel(f.ch)) {
       throw new HubError("not_subscribed", `not subscribed to "${f.ch}"`);
     }
-    this.grants.revoke(f.ch);
+    this.grants?.revoke(f.ch);
     this.ctx.fanout.unsubscribe(this, f.ch);
     this.ctx.presence.leave(this.member, f.ch);
     if (f.id !== undefined) this.sendJson({ op: "unsubscribed", ch: f.ch, id: f.id });
@@ -570,6 +624,11 @@ export class Connection implements Recipient {
       id: f.id,
       publisher: connectionPublisher(this.claims?.sub, this.id),
     });
+  }
+
+  private grantsMade(): ChannelGrants {
+    this.grants ??= new ChannelGrants((fn, ms) => this.ctx.timers.set(fn, ms));
+    return this.grants;
   }
 
   private assertMayUse(ch: string): void {
@@ -605,8 +664,8 @@ export class Connection implements Recipient {
     if (f.id !== undefined) this.sendJson({ op: "refreshed", id: f.id, exp: r.claims.exp });
     // Channels the new token no longer allows are left at once.
     for (const ch of [...this.channels]) {
-      if (!mayUse(this.claims, ch) && !this.grants.has(ch)) {
-        this.channels.delete(ch);
+      if (!mayUse(this.claims, ch) && !this.grants?.has(ch)) {
+        this.forgetChannel(ch);
         this.ctx.fanout.unsubscribe(this, ch);
         this.ctx.presence.leave(this.member, ch);
         const msg = `your new token does not allow channel "${ch}": unsubscribed`;
@@ -614,4 +673,21 @@ export class Connection implements Recipient {
       }
     }
   }
+}
+
+// The listeners every socket shares; each finds its connection on the socket.
+function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+  this[OWNER]?.onFrame(data, isBinary);
+}
+
+function onSocketPong(this: OwnedSocket): void {
+  this[OWNER]?.socketPong();
+}
+
+function onSocketClose(this: OwnedSocket, code: number): void {
+  this[OWNER]?.socketClosed(code);
+}
+
+function onSocketError(this: OwnedSocket, err: Error): void {
+  this[OWNER]?.socketFailed(err);
 }
