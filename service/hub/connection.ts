@@ -64,6 +64,8 @@ export type ConnectionOptions = {
   move?: boolean;
   /** The upgraded TCP socket under the WebSocket: corked while a turn's frames are written. */
   socket?: Corkable;
+  /** The client's address, as the node's per-address limit counts it. */
+  ip?: string;
 };
 
 /** How long a closing connection may take to say goodbye before its socket is destroyed. */
@@ -210,6 +212,11 @@ export class Connection implements Recipient, BudgetSource {
   /** Closing: its grace timer, not the heartbeat, decides when the socket is cut. */
   get isClosing(): boolean {
     return this.closing;
+  }
+
+  /** The client's address, as the node's per-address limit counts it ("" when not given). */
+  get ip(): string {
+    return this.options.ip ?? "";
   }
 
   get user(): string | undefined {

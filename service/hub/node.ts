@@ -342,12 +342,13 @@ export class HubNode {
     );
   }
 
-  private forget(conn: Connection, ip: string, reason: string): void {
+  /** Every connection's `onGone`: one function, not a closure per connection. */
+  private readonly connectionGone = (conn: Connection, reason: string): void => {
     if (!this.connections.delete(conn)) return;
-    this.counters.closed(ip);
+    this.counters.closed(conn.ip);
     this.metrics.disconnects.inc({ reason });
     this.metrics.connections.set(this.connections.size);
-  }
+  };
 
   /** One sweep for all connections: a peer silent for two intervals is terminated. */
   private beat(): void {
@@ -419,10 +420,10 @@ export class HubNode {
         ws,
         claims,
         ctx,
-        (gone, reason) => this.forget(gone, ip, reason),
+        this.connectionGone,
         wantsPing
-          ? { pingMs: this.config.heartbeatMs, move: canMove, socket }
-          : { move: canMove, socket },
+          ? { pingMs: this.config.heartbeatMs, move: canMove, socket, ip }
+          : { move: canMove, socket, ip },
       );
       this.connections.add(conn);
       this.metrics.connects.inc();
