@@ -8,7 +8,7 @@ import { Cluster } from "ioredis";
 import { UnavailableError } from "../../errors.js";
 import type { BrokerPublishResult, PublishInput } from "../broker.js";
 import { RedisBrokerBase, type RedisBusOptions } from "./broker-base.js";
-import { CONNECT_TIMEOUT_MS, errorText, reconnectDelay } from "./connections.js";
+import { clusterOptions, errorText } from "./connections.js";
 import {
   channelOfShardBus,
   HISTORY_SCRIPT,
@@ -52,30 +52,20 @@ export class RedisClusterBroker extends RedisBrokerBase {
         "the cluster broker needs at least one node: set REDIS_CLUSTER_NODES",
       );
     const password = options.password?.();
-    this.cmd = new Cluster(options.nodes, {
-      lazyConnect: true,
-      // Needed by ioredis' own ready check (CLUSTER INFO while node connections still open);
-      // commands are only sent once the cluster is ready (assertUsable).
-      enableOfflineQueue: true,
-      enableReadyCheck: true,
-      // A moved or failed-over slot is found again within a second even with no traffic on it.
-      slotsRefreshInterval: 1000,
-      slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
-      retryDelayOnFailover: 100,
-      retryDelayOnClusterDown: 100,
-      retryDelayOnTryAgain: 50,
-      clusterRetryStrategy: (times) => (this.stopped ? null : reconnectDelay(times)),
-      redisOptions: {
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        disconnectTimeout: 200,
-        commandTimeout: this.commandTimeoutMs,
-        maxRetriesPerRequest: 0,
-        // A publish the caller was told failed must not run later behind its back.
-        autoResendUnfulfilledCommands: false,
-        connectionName: `wshub:${options.nodeId}:cmd`,
-        ...(password === undefined ? {} : { password }),
-      },
-    }) as ScriptCluster;
+    this.cmd = new Cluster(
+      options.nodes,
+      clusterOptions(
+        () => this.stopped,
+        {
+          commandTimeout: this.commandTimeoutMs,
+          maxRetriesPerRequest: 0,
+          // A publish the caller was told failed must not run later behind its back.
+          autoResendUnfulfilledCommands: false,
+          connectionName: `wshub:${options.nodeId}:cmd`,
+        },
+        password,
+      ),
+    ) as ScriptCluster;
     this.cmd.defineCommand("wshubPublish", { numberOfKeys: 3, lua: publishScript("SPUBLISH") });
     this.cmd.defineCommand("wshubHistory", { numberOfKeys: 2, lua: HISTORY_SCRIPT });
     this.cmd.on("error", (err: Error) => {

@@ -7,7 +7,7 @@ import { Cluster } from "ioredis";
 import { UnavailableError } from "../../errors.js";
 import type { BrokerStatus } from "../broker.js";
 import { BusStatus } from "./bus-status.js";
-import { CONNECT_TIMEOUT_MS, errorText, quit, reconnectDelay } from "./connections.js";
+import { clusterOptions, errorText, quit } from "./connections.js";
 import {
   type PresenceClient,
   type PresenceLink,
@@ -48,24 +48,14 @@ export class ClusterPresenceLink implements PresenceLink {
     const { enableOfflineQueue: _queue, ...nodeOptions } = presenceCommandOptions(
       target.commandTimeoutMs,
     );
-    this.cluster = new Cluster(target.nodes, {
-      lazyConnect: true,
-      enableOfflineQueue: true,
-      enableReadyCheck: true,
-      slotsRefreshInterval: 1000,
-      slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
-      retryDelayOnFailover: 100,
-      retryDelayOnClusterDown: 100,
-      retryDelayOnTryAgain: 50,
-      clusterRetryStrategy: (times) => (c.stopped() ? null : reconnectDelay(times)),
-      redisOptions: {
-        ...nodeOptions,
-        connectTimeout: CONNECT_TIMEOUT_MS,
-        disconnectTimeout: 200,
-        connectionName: `wshub:${target.nodeId}:presence`,
-        ...(password === undefined ? {} : { password }),
-      },
-    });
+    this.cluster = new Cluster(
+      target.nodes,
+      clusterOptions(
+        c.stopped,
+        { ...nodeOptions, connectionName: `wshub:${target.nodeId}:presence` },
+        password,
+      ),
+    );
     this.cluster.on("error", (err: Error) => {
       if (!c.stopped()) c.log.warn({ err: errorText(err) }, "redis cluster presence error");
     });

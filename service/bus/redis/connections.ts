@@ -1,6 +1,6 @@
 // The two ioredis connections of RedisBroker: how they connect and reconnect, and how they end.
 import { lookup } from "node:dns/promises";
-import { Redis, type RedisOptions } from "ioredis";
+import { type ClusterOptions, Redis, type RedisOptions } from "ioredis";
 import { ConfigError } from "../../errors.js";
 
 export type RedisTarget = {
@@ -140,6 +140,38 @@ export function createRedisClient(
     throw new ConfigError("the Redis broker needs REDIS_URL or REDIS_SENTINELS");
   }
   return client;
+}
+
+/**
+ * A Redis Cluster client's options, the same for the broker and presence: slots looked up again
+ * every second, failovers and TRYAGAIN retried briefly, reconnects until `stopped()`.
+ * `redisOptions` (each node connection's) come on top of the connect and disconnect timeouts.
+ */
+export function clusterOptions(
+  stopped: () => boolean,
+  redisOptions: RedisOptions,
+  password: string | undefined,
+): ClusterOptions {
+  return {
+    lazyConnect: true,
+    // Needed by ioredis' own ready check (CLUSTER INFO while node connections still open);
+    // commands are only sent once the cluster is ready (the owner's usable check).
+    enableOfflineQueue: true,
+    enableReadyCheck: true,
+    // A moved or failed-over slot is found again within a second even with no traffic on it.
+    slotsRefreshInterval: 1000,
+    slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnTryAgain: 50,
+    clusterRetryStrategy: (times) => (stopped() ? null : reconnectDelay(times)),
+    redisOptions: {
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      disconnectTimeout: 200,
+      ...redisOptions,
+      ...(password === undefined ? {} : { password }),
+    },
+  };
 }
 
 /** QUIT, or a hard disconnect when Redis does not answer within a second. */
