@@ -124,6 +124,49 @@ describe("RedisClusterBroker: sharded pub/sub", () => {
   });
 });
 
+describe("RedisClusterBroker: a publish that meets the bus down", () => {
+  it("waits for the cluster to come back and then goes through, instead of being refused", async () => {
+    const broker = brokers.createCluster(cluster.nodes, { nodeId: "held", downHoldMs: 15_000 });
+    await broker.start();
+    const ch = freshChannel("held");
+    await broker.publish({ ch, data: "1" });
+    const admins = await Promise.all(
+      cluster.nodes.split(",").map((k) => cluster.admin(cluster.node(k))),
+    );
+    // Every node cut and closed to the broker (a password it does not have) until put back.
+    const back = () =>
+      Promise.all(
+        admins.map(async (admin) => {
+          await admin.auth("held-pass").catch(() => undefined);
+          await admin.config("SET", "requirepass", "");
+        }),
+      );
+    try {
+      for (const admin of admins) await admin.config("SET", "requirepass", "held-pass");
+      for (const admin of admins) {
+        await admin.auth("held-pass");
+        await admin.call("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes");
+        await admin.call("CLIENT", "KILL", "TYPE", "pubsub");
+      }
+      await waitFor("the bus down with every node closed", () => !broker.status().up, 5000);
+      let settled = false;
+      const held = broker.publish({ ch, data: "2", id: "held-2", publisher: "p" });
+      const done = () => {
+        settled = true;
+      };
+      void held.then(done, done);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+      await back();
+      expect(await held).toMatchObject({ seq: 2, duplicate: false });
+      expect(broker.waitingRequests()).toBe(0);
+    } finally {
+      await back();
+      for (const admin of admins) admin.disconnect();
+    }
+  });
+});
+
 describe("RedisClusterBroker: per-namespace history (NAMESPACES)", () => {
   it("keeps as many messages as the channel's namespace says, none for a namespace without history", async () => {
     const broker = brokers.createCluster(cluster.nodes, {
