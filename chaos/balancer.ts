@@ -5,6 +5,12 @@ import type { StackSettings } from "./chaos-settings.js";
 export interface Backend {
   readonly name: string;
   readonly port: number;
+  /**
+   * Where the node listens without a host port mapping in between (a container's own address):
+   * preferred when given, as kube-proxy routes in the kernel where Docker's userland proxy would
+   * copy every byte in another process.
+   */
+  directAddress?(): { host: string; port: number } | undefined;
   isReady(timeoutMs: number): Promise<boolean>;
 }
 
@@ -70,8 +76,8 @@ export class Balancer implements AsyncDisposable {
   private pick(): { host: string; port: number } | null {
     const ready = this.#endpoints.filter((e) => e.ready);
     if (ready.length === 0) return null;
-    const endpoint = ready[this.#next++ % ready.length]!;
-    return { host: "127.0.0.1", port: endpoint.node.port };
+    const { node } = ready[this.#next++ % ready.length]!;
+    return node.directAddress?.() ?? { host: "127.0.0.1", port: node.port };
   }
 
   /** One probe round; a node leaves rotation after failureThreshold misses, returns on a pass. */
