@@ -1,6 +1,9 @@
 import { FaultProxy } from "../testkit/fault-proxy.js";
 import type { StackSettings } from "./chaos-settings.js";
 
+/** Far above a live node's TCP handshake on a local bridge (well under 1 ms), busy or not. */
+const UPSTREAM_CONNECT_TIMEOUT_MS = 500;
+
 /** What the balancer needs of a node (a HubContainer, or a local server in tests). */
 export interface Backend {
   readonly name: string;
@@ -39,6 +42,9 @@ export class Balancer implements AsyncDisposable {
     balancer.#proxy = await FaultProxy.start({
       name: "balancer",
       upstream: () => balancer.pick(),
+      // A killed container's address answers nothing (a crashed pod's keeps refusing): without
+      // this, a client sent there before the node leaves rotation waits out its connect timeout.
+      upstreamConnectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS,
     });
     balancer.#timer = setInterval(
       () => void balancer.probeAll(),
