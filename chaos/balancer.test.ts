@@ -73,6 +73,22 @@ describe("Balancer", () => {
     expect([await whoAnswers(balancer), await whoAnswers(balancer)]).toEqual(["a", "a"]);
     expect(balancer.openConnections).toBe(0);
   });
+
+  it("connects to a backend's direct address when it has one, not its mapped port", async () => {
+    const mapped = await backend("mapped port");
+    const direct = await backend("direct address");
+    const balancer = await Balancer.start(PROBES);
+    cleanups.push(
+      async () => void mapped.server.close(),
+      async () => void direct.server.close(),
+      () => balancer.close(),
+    );
+    balancer.add(
+      Object.assign(mapped, { directAddress: () => ({ host: "127.0.0.1", port: direct.port }) }),
+    );
+    expect(await pollUntil(() => balancer.readyNodes().length === 1, 3000)).toBe(true);
+    expect(await whoAnswers(balancer)).toBe("direct address");
+  });
 });
 
 describe("sumMetric", () => {

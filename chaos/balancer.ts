@@ -1,10 +1,19 @@
 import { FaultProxy } from "../testkit/fault-proxy.js";
 import type { StackSettings } from "./chaos-settings.js";
 
+/** Far above a live node's TCP handshake on a local bridge (well under 1 ms), busy or not. */
+const UPSTREAM_CONNECT_TIMEOUT_MS = 500;
+
 /** What the balancer needs of a node (a HubContainer, or a local server in tests). */
 export interface Backend {
   readonly name: string;
   readonly port: number;
+  /**
+   * Where the node listens without a host port mapping in between (a container's own address):
+   * preferred when given, as kube-proxy routes in the kernel where Docker's userland proxy would
+   * copy every byte in another process.
+   */
+  directAddress?(): { host: string; port: number } | undefined;
   isReady(timeoutMs: number): Promise<boolean>;
 }
 
@@ -33,6 +42,9 @@ export class Balancer implements AsyncDisposable {
     balancer.#proxy = await FaultProxy.start({
       name: "balancer",
       upstream: () => balancer.pick(),
+      // A killed container's address answers nothing (a crashed pod's keeps refusing): without
+      // this, a client sent there before the node leaves rotation waits out its connect timeout.
+      upstreamConnectTimeoutMs: UPSTREAM_CONNECT_TIMEOUT_MS,
     });
     balancer.#timer = setInterval(
       () => void balancer.probeAll(),
@@ -70,8 +82,8 @@ export class Balancer implements AsyncDisposable {
   private pick(): { host: string; port: number } | null {
     const ready = this.#endpoints.filter((e) => e.ready);
     if (ready.length === 0) return null;
-    const endpoint = ready[this.#next++ % ready.length]!;
-    return { host: "127.0.0.1", port: endpoint.node.port };
+    const { node } = ready[this.#next++ % ready.length]!;
+    return node.directAddress?.() ?? { host: "127.0.0.1", port: node.port };
   }
 
   /** One probe round; a node leaves rotation after failureThreshold misses, returns on a pass. */

@@ -18,6 +18,8 @@ export class HubContainer implements RunningHub {
     readonly version: string,
     readonly container: StartedTestContainer,
     private readonly docker: Dockerode,
+    /** The topology's network: the container's address on it is reachable from this host. */
+    private readonly networkName?: string,
   ) {
     this.#port = container.getMappedPort(HUB_PORT);
     this.#internalPort = container.getMappedPort(HUB_INTERNAL_PORT);
@@ -39,6 +41,12 @@ export class HubContainer implements RunningHub {
 
   get wsUrl(): string {
     return `ws://127.0.0.1:${this.#port}/v1/ws`;
+  }
+
+  /** The hub's public port on the container's own address: no userland port proxy on the way. */
+  directAddress(): { host: string; port: number } | undefined {
+    if (this.networkName === undefined) return undefined;
+    return { host: this.container.getIpAddress(this.networkName), port: HUB_PORT };
   }
 
   /** The public port: the publish API. */

@@ -212,7 +212,13 @@ export class Topology implements AsyncDisposable {
         { cause: error },
       );
     }
-    const node = new HubContainer(options.name, version, started, this.docker);
+    const node = new HubContainer(
+      options.name,
+      version,
+      started,
+      this.docker,
+      this.network.getName(),
+    );
     this.hubs.push(node);
     return node;
   }

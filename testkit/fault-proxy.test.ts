@@ -223,4 +223,44 @@ describe("FaultProxy", () => {
     await proxy.close();
     expect(Number(output.trim())).toBe(arrivals);
   });
+
+  it("closes the client's connection when the upstream connect gets no answer in time", async () => {
+    // An upstream that answers no SYN: a child whose accept queue (backlog 1) is full and whose
+    // loop sleeps, as a killed container's address answers nothing.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const s = require("node:net").createServer();
+         s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+           process.stdout.write(String(s.address().port) + "\\n");
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 15000);
+         });`,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    cleanups.push(() => void child.kill("SIGKILL"));
+    const [line] = (await once(child.stdout!, "data")) as [Buffer];
+    const port = Number(line.toString().trim());
+    const fillers: Socket[] = [];
+    cleanups.push(() => {
+      for (const f of fillers) f.destroy();
+    });
+    for (let i = 0; i < 4; i++) {
+      const f = tcpConnect(port, "127.0.0.1");
+      f.on("error", () => {});
+      fillers.push(f);
+    }
+    const proxy = await FaultProxy.start({
+      upstream: { host: "127.0.0.1", port },
+      upstreamConnectTimeoutMs: 300,
+    });
+    cleanups.push(() => proxy.close());
+    const socket = tcpConnect(proxy.address.port, "127.0.0.1");
+    socket.on("error", () => {});
+    const closed = once(socket, "close").then(() => true);
+    const bound = new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref());
+    expect(await Promise.race([closed, bound])).toBe(true);
+    expect(proxy.stats.open).toBe(0);
+  });
 });

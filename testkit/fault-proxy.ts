@@ -21,6 +21,12 @@ export interface FaultProxyOptions {
   upstream: Endpoint | (() => Endpoint | null);
   /** Name used in errors and reports. */
   name?: string;
+  /**
+   * Gives up on an upstream TCP connect after this long and closes the client's connection, so
+   * the client retries instead of waiting out its own timeout. A live server's kernel answers a
+   * connect at once, busy or not; an address whose container is gone answers nothing.
+   */
+  upstreamConnectTimeoutMs?: number;
 }
 
 // A held (blackholed) stream stops reading, so the sender's kernel buffers fill like in a real
@@ -197,6 +203,7 @@ export class FaultProxy implements AsyncDisposable {
     private readonly server: Server,
     private readonly pickUpstream: () => Endpoint | null,
     name: string,
+    private readonly connectTimeoutMs: number | undefined,
   ) {
     this.name = name;
     server.on("connection", (client) => this.accept(client));
@@ -207,7 +214,12 @@ export class FaultProxy implements AsyncDisposable {
     const { upstream } = options;
     const pick = typeof upstream === "function" ? upstream : () => upstream;
     const server = createServer({ pauseOnConnect: true });
-    const proxy = new FaultProxy(server, pick, options.name ?? "proxy");
+    const proxy = new FaultProxy(
+      server,
+      pick,
+      options.name ?? "proxy",
+      options.upstreamConnectTimeoutMs,
+    );
     const host = options.listen?.host ?? "127.0.0.1";
     await new Promise<void>((resolve, reject) => {
       server.once("error", (error) =>
@@ -291,6 +303,16 @@ export class FaultProxy implements AsyncDisposable {
     );
     this.live.add(connection);
     for (const entry of this.entries.values()) connection.arm(entry);
+    if (this.connectTimeoutMs !== undefined) {
+      const timer = setTimeout(
+        // After a late timer (this loop was busy), poll once more: a connect that completed
+        // meanwhile is seen before the check phase runs.
+        () => setImmediate(() => server.connecting && connection.destroy()),
+        this.connectTimeoutMs,
+      );
+      server.once("connect", () => clearTimeout(timer));
+      server.once("close", () => clearTimeout(timer));
+    }
     client.resume();
   }
 
