@@ -27,6 +27,10 @@ describe("hub environment names", () => {
       "NODE_OPTIONS",
       "REDIS_PORT",
       "HOME",
+      // What Node base images set: NPM_VERSION is two edits from APP_VERSION.
+      "NODE_VERSION",
+      "NPM_VERSION",
+      "YARN_VERSION",
     ])
       expect(likelyTypoOf(name), name).toBeUndefined();
   });

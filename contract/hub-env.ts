@@ -74,13 +74,16 @@ export function isHubEnvName(name: string): name is HubEnvName {
   return KNOWN.has(name);
 }
 
+/** Variables that Node base images set: close to a hub name (NPM_VERSION, APP_VERSION), not typos. */
+const RUNTIME_NAMES = new Set(["NODE_VERSION", "NPM_VERSION", "YARN_VERSION", "COREPACK_VERSION"]);
+
 /**
  * The known name that `name` is probably a typo of (at most two edits away, same words
  * reordered, or a missing/extra underscore), or undefined. Short names are skipped: PORT is one
  * edit from many unrelated variables.
  */
 export function likelyTypoOf(name: string): HubEnvName | undefined {
-  if (KNOWN.has(name) || name.length < 6) return undefined;
+  if (KNOWN.has(name) || RUNTIME_NAMES.has(name) || name.length < 6) return undefined;
   const upper = name.toUpperCase();
   for (const known of HUB_ENV_NAMES) {
     if (known.length < 6) continue;
