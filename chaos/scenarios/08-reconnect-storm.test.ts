@@ -14,10 +14,10 @@ const STORM_WINDOW_MS = 20_000;
 // death, and delivery p99 over the run (the displaced clients' catch-up included) stays under 2 s.
 const REHOME_WITHIN_MS = 5000;
 const DELIVERY_P99_TARGET_MS = 2000;
-// What is asserted until the target holds in every run: on the 2-core CI machine (two survivors
-// throttled at the dev stack's 500m, and one test process running the 3,000 clients and the
-// balancer) the p99 measured 1.2 to 2.6 s across 9 quiet runs. The report shows it against the
-// 2 s target either way.
+// What is asserted until the target holds in every run: on the 2-core CI machine (two survivors,
+// Redis, and one test process running the 3,000 clients and the balancer) the p99 measured 1.2 to
+// 2.6 s across 9 quiet runs with the survivors limited to 500m CPU, 1.4 to 2.0 s in 3 at 1000m.
+// The report shows it against the 2 s target either way.
 const DELIVERY_P99_MS = 4000;
 
 it("8. reconnect storm: one node of three dies holding a third of 3,000 clients; the others absorb them", async () => {
