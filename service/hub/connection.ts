@@ -398,7 +398,13 @@ export class Connection implements Recipient, BudgetSource {
       this.overBudget();
       return;
     }
-    this.ws.send(JSON.stringify(frame));
+    const json = JSON.stringify(frame);
+    // Replies join the turn's write batch: a burst of acks, or a flood's refusals, leaves the
+    // socket in one write with whatever else the turn fanned out to it.
+    const out = this.batched();
+    out?.willWrite(json.length);
+    this.ws.send(json);
+    out?.wrote();
   }
 
   private sendError(code: ErrorCode, message: string, id?: string, ch?: string): void {

@@ -147,3 +147,34 @@ it("still closes a subscriber that does not read when messages come in bursts", 
   expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   expect(reader.open).toBe(true);
 });
+
+/** Sends `count` publishes with ids from `c` in one write of its socket. */
+function publishBurst(c: TestClient, ch: string, count: number): void {
+  const socket = (c.ws as unknown as { _socket: Socket })._socket;
+  socket.cork();
+  for (let i = 1; i <= count; i++) c.send({ op: "pub", ch, id: `p-${i}`, data: { i } });
+  socket.uncork();
+}
+
+it("answers a burst of publishes, acks and rate_limited refusals alike, in a few writes", async () => {
+  const node = await startHub({ MAX_PUBLISH_RATE: "20" }, { broker: broker() });
+  const c = await TestClient.connect(wsUrl(node));
+  const counter = countHubWrites(() => node.port);
+  const count = 100;
+  try {
+    publishBurst(c, "room", count);
+    await waitFor(
+      "an answer to every publish",
+      () => c.where("ok").length + c.where("error").length === count,
+    );
+  } finally {
+    counter.restore();
+  }
+  // The bucket holds one second's worth: 20 stored, 80 refused, every answer in arrival order.
+  expect(c.where("ok").length).toBe(20);
+  expect(c.where("error").every((f) => f.code === "rate_limited")).toBe(true);
+  const answered = c.frames.filter((f) => f.op === "ok" || f.op === "error").map((f) => f.id);
+  expect(answered).toEqual(Array.from({ length: count }, (_, i) => `p-${i + 1}`));
+  // One write per answer before replies joined the batch; a read of the burst or two now.
+  expect(counter.byRemotePort.get(localPort(c)) ?? 0).toBeLessThanOrEqual(10);
+});
