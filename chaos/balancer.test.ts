@@ -89,6 +89,25 @@ describe("Balancer", () => {
     expect(await pollUntil(() => balancer.readyNodes().length === 1, 3000)).toBe(true);
     expect(await whoAnswers(balancer)).toBe("direct address");
   });
+
+  it("resets the connections it still routes to a crashed node, as a dead pod's address does", async () => {
+    const a = await backend("a");
+    const b = await backend("b");
+    const balancer = await Balancer.start(PROBES);
+    cleanups.push(
+      async () => void a.server.close(),
+      async () => void b.server.close(),
+      () => balancer.close(),
+    );
+    balancer.add(a);
+    balancer.add(b);
+    expect(await pollUntil(() => balancer.readyNodes().length === 2, 3000)).toBe(true);
+    // b still serves here: only the crash mark keeps its turns of the rotation from reaching it.
+    balancer.crashed(b);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await whoAnswers(balancer));
+    expect(answers.sort()).toEqual(["", "", "a", "a"]);
+  });
 });
 
 describe("sumMetric", () => {

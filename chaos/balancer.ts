@@ -21,6 +21,8 @@ interface Endpoint {
   node: Backend;
   ready: boolean;
   failures: number;
+  /** Its process was killed: connections routed to it are reset until it leaves rotation. */
+  crashed?: boolean;
 }
 
 /**
@@ -69,6 +71,16 @@ export class Balancer implements AsyncDisposable {
     if (i >= 0) this.#endpoints.splice(i, 1);
   }
 
+  /**
+   * The node's process is being killed: a connection still routed to it is reset at once, as a
+   * pod whose container died answers until its endpoint is gone. A killed container's address
+   * answers nothing at all, so without this a client sent there waits out the connect timeout.
+   */
+  crashed(node: Backend): void {
+    const e = this.#endpoints.find((x) => x.node === node);
+    if (e) e.crashed = true;
+  }
+
   /** Client connections open through the balancer now. */
   get openConnections(): number {
     return this.#proxy.stats.open;
@@ -82,7 +94,9 @@ export class Balancer implements AsyncDisposable {
   private pick(): { host: string; port: number } | null {
     const ready = this.#endpoints.filter((e) => e.ready);
     if (ready.length === 0) return null;
-    const { node } = ready[this.#next++ % ready.length]!;
+    const { node, crashed } = ready[this.#next++ % ready.length]!;
+    // null: the proxy resets the client's connection, what a dead pod's address answers.
+    if (crashed) return null;
     return node.directAddress?.() ?? { host: "127.0.0.1", port: node.port };
   }
 

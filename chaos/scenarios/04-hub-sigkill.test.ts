@@ -28,6 +28,7 @@ it("4. hub node SIGKILL under load: its clients reconnect elsewhere and resume w
   const victim = topology.hubs[0]!;
   run.fault(`SIGKILL ${victim.name}`);
   const killedAt = Date.now();
+  balancer.crashed(victim);
   await kill({ docker: topology.docker, id: victim.id });
   balancer.remove(victim);
   const back = await pollUntil(() => fleet.connectedCount() === CLIENTS, boundMs + 5000);

@@ -94,6 +94,7 @@ it("11. hub node SIGKILL with presence: survivors show exactly the live members 
     const live = members.filter((m) => m.hub !== victim.name);
     run.fault(`SIGKILL ${victim.name} (holding ${lost.length} of ${members.length} members)`);
     const killedAt = Date.now();
+    balancer.crashed(victim);
     await kill({ docker: topology.docker, id: victim.id });
     balancer.remove(victim);
     for (const m of lost) void m.client.close();
