@@ -13,12 +13,10 @@ const STORM_WINDOW_MS = 20_000;
 // The storm's promise: every displaced client is back on a survivor within 5 s of its node's
 // death, and delivery p99 over the run (the displaced clients' catch-up included) stays under 2 s.
 const REHOME_WITHIN_MS = 5000;
-const DELIVERY_P99_TARGET_MS = 2000;
-// What is asserted until the target holds in every run: on the 2-core CI machine (two survivors,
-// Redis, and one test process running the 3,000 clients and the balancer) the p99 measured 1.2 to
-// 2.6 s across 9 quiet runs with the survivors limited to 500m CPU, 1.4 to 2.0 s in 3 at 1000m.
-// The report shows it against the 2 s target either way.
-const DELIVERY_P99_MS = 4000;
+// On the 2-core CI machine (two survivors, Redis, and one test process running the 3,000 clients
+// and the balancer) it measured 1.06 to 1.74 s in 9 quiet runs with the deployed heartbeat, 4 of
+// them with a dead node's address answering with a reset; 1.2 to 2.6 s before either.
+const DELIVERY_P99_MS = 2000;
 
 it("8. reconnect storm: one node of three dies holding a third of 3,000 clients; the others absorb them", async () => {
   const run = new ScenarioRun({
@@ -30,7 +28,17 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
   // A liveness probe fails past its timeout: a lag above that gets the pod restarted.
   const lagBoundMs = settings.probes.liveness.timeoutSeconds * 1000;
   const limit = settings.hub.maxConnections;
-  await using cluster = await Cluster.start({ settings, hubs: 3, redis: "single" });
+  // The deployed heartbeat, not the suite's short one: a SIGKILLed node's sockets are reset, so
+  // nothing here waits for a missed ping, while 3,000 clients pinged every 2 s through the
+  // balancer (which shares this process with every client) would add twelve times production's
+  // ping traffic to the storm.
+  const heartbeatSeconds = run.config.deployed.hub.heartbeatSeconds;
+  await using cluster = await Cluster.start({
+    settings,
+    hubs: 3,
+    redis: "single",
+    env: { HEARTBEAT_SECONDS: String(heartbeatSeconds) },
+  });
   const { topology, balancer } = cluster;
   await using fleet = await Fleet.start({
     recorder: run.recorder,
@@ -42,7 +50,7 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
     publishers: 3,
     ratePerSecond: 10,
     connectConcurrency: 100,
-    heartbeatTimeoutMs: clientHeartbeatMs(settings),
+    heartbeatTimeoutMs: clientHeartbeatMs(run.config.deployed),
     sdk: { connectTimeoutMs: 5000 },
   });
   run.figures["clients per node before"] = JSON.stringify(Object.fromEntries(fleet.nodesInUse()));
@@ -73,6 +81,7 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
   ownLag.enable();
   const ownCpu = process.cpuUsage();
   const killedAt = Date.now();
+  balancer.crashed(victim);
   await kill({ docker: topology.docker, id: victim.id });
   balancer.remove(victim);
   const whole = await pollUntil(
@@ -146,12 +155,10 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
     topology,
     reconnectBoundMs: boundMs,
     expectRecovery: true,
-    bound: `every displaced client resubscribed within ${REHOME_WITHIN_MS} ms of the death; delivery p99 under ${DELIVERY_P99_MS} ms (target ${DELIVERY_P99_TARGET_MS} ms, reported); survivors under ${limit} connections and ${lagBoundMs} ms event-loop lag; retries jittered`,
+    bound: `every displaced client resubscribed within ${REHOME_WITHIN_MS} ms of the death; delivery p99 under ${DELIVERY_P99_MS} ms; survivors under ${limit} connections and ${lagBoundMs} ms event-loop lag; retries jittered`,
     // Every delivery is in by now, the displaced clients' catch-up included.
     afterQuiesce: () => {
       const { p99Ms, n } = latencySummary(run.recorder.recording());
-      run.figures[`delivery p99 against its ${DELIVERY_P99_TARGET_MS} ms target (ms)`] =
-        `${p99Ms} (${p99Ms < DELIVERY_P99_TARGET_MS ? "met" : "missed"})`;
       run.check(
         `delivery p99 under ${DELIVERY_P99_MS} ms over the run, catch-up included`,
         n > 0 && p99Ms < DELIVERY_P99_MS ? [] : [`p99 ${p99Ms} ms over ${n} deliveries`],
