@@ -39,6 +39,8 @@ export class RedisClusterBroker extends RedisBrokerBase {
   private readonly cmd: ScriptCluster;
   private readonly bus: ShardBus;
   private readonly gapListeners: ((ch: string) => void)[] = [];
+  /** Per channel, the settling of its last publish: the next one is sent only after it. */
+  private readonly lastPublish = new Map<string, Promise<void>>();
 
   constructor(options: RedisClusterBrokerOptions) {
     super(options, {
@@ -188,7 +190,27 @@ export class RedisClusterBroker extends RedisBrokerBase {
     }
   }
 
-  async publish(input: PublishInput): Promise<BrokerPublishResult> {
+  /**
+   * One publish per channel in flight, sent in call order. While a channel's slot moves, Redis
+   * answers part of a burst with TRYAGAIN or ASK: a publish sent again after its pause would be
+   * stored after later ones that went straight through, and a connection's publishes must be
+   * stored in the order they arrived. Different channels still go out together.
+   */
+  publish(input: PublishInput): Promise<BrokerPublishResult> {
+    const before = this.lastPublish.get(input.ch);
+    const mine = before ? before.then(() => this.publishNow(input)) : this.publishNow(input);
+    const settled = mine.then(
+      () => {},
+      () => {},
+    );
+    this.lastPublish.set(input.ch, settled);
+    void settled.then(() => {
+      if (this.lastPublish.get(input.ch) === settled) this.lastPublish.delete(input.ch);
+    });
+    return mine;
+  }
+
+  private async publishNow(input: PublishInput): Promise<BrokerPublishResult> {
     await this.assertUsable("publish");
     let result: { reply: PublishReply; acks?: number };
     try {
