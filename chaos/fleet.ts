@@ -175,12 +175,12 @@ export class Fleet implements AsyncDisposable {
         const i = n % publishers;
         const channels = this.options.channels;
         const ch = channels[n % channels.length]!;
-        this.publishOne(i, ch, `${this.ids[i]}-${n}`, pad);
+        this.publishOne(i, ch, `${this.ids[i]}-${n}`, pad, n);
       }
     }, tickMs);
   }
 
-  private publishOne(i: number, ch: string, id: string, pad: string): void {
+  private publishOne(i: number, ch: string, id: string, pad: string, order: number): void {
     const client = this.clients[i]!;
     const rec = this.options.recorder;
     const sentAt = Date.now();
@@ -189,7 +189,7 @@ export class Fleet implements AsyncDisposable {
       .then(
         (r) => {
           if (this.#closed) return;
-          rec.ack({ id, ch, seq: r.seq, sentAt, okAt: Date.now(), client: this.ids[i]! });
+          rec.ack({ id, ch, seq: r.seq, sentAt, okAt: Date.now(), client: this.ids[i]!, order });
           this.#maxAck.set(ch, Math.max(this.#maxAck.get(ch) ?? 0, r.seq));
         },
         (error: { code?: string }) => {

@@ -5,6 +5,7 @@ import {
   orderedWithoutDuplicates,
   reconnectedWithin,
   resumesRecovered,
+  storedInPublishOrder,
 } from "./invariants.js";
 import type { Ack, ClientEvent, Recording } from "./recording.js";
 
@@ -105,6 +106,32 @@ describe("orderedWithoutDuplicates", () => {
     expect(orderedWithoutDuplicates(recording(lost)).pass).toBe(true);
     const reset = [sub(0, 0), msg(1, 1), msg(2, 2), sub(3, 0, false, "e2"), msg(4, 1)];
     expect(orderedWithoutDuplicates(recording(reset)).pass).toBe(true);
+  });
+});
+
+describe("storedInPublishOrder", () => {
+  const made = (order: number, seq: number, client = "pub", ch = "room"): Ack => ({
+    ...ack(seq),
+    id: `${client}-${order}`,
+    ch,
+    client,
+    order,
+  });
+
+  it("passes publishes stored in call order, whatever order their oks came back in", () => {
+    const acks = [made(2, 11), made(0, 5), made(1, 9), made(0, 1, "other"), made(3, 2, "pub", "b")];
+    expect(storedInPublishOrder(recording([], acks))).toMatchObject({
+      pass: true,
+      figures: { publishers: 3, reordered: 0 },
+    });
+  });
+
+  it("flags a later publish stored before an earlier one of the same publisher and channel", () => {
+    const result = storedInPublishOrder(recording([], [made(0, 7), made(1, 6), made(2, 8)]));
+    expect(result).toMatchObject({ pass: false, figures: { reordered: 1 } });
+    expect(result.violations[0]).toContain(
+      "pub-1 stored at seq 6, before its earlier pub-0 at seq 7",
+    );
   });
 });
 

@@ -146,6 +146,39 @@ export function orderedWithoutDuplicates(recording: Recording): InvariantResult 
 }
 
 /**
+ * 2b. Each publisher's messages on a channel were stored in the order it published them (the
+ * SDK's default `publishOrder: "per-channel"`, retries included): its acknowledged publishes, in
+ * call order, carry increasing seq.
+ */
+export function storedInPublishOrder(recording: Recording): InvariantResult {
+  const violations: string[] = [];
+  const byPublisher = new Map<string, Recording["acks"]>();
+  for (const ack of recording.acks) {
+    if (ack.order === undefined) continue;
+    const key = `${ack.client}\u0000${ack.ch}`;
+    const list = byPublisher.get(key) ?? [];
+    list.push(ack);
+    byPublisher.set(key, list);
+  }
+  let reordered = 0;
+  for (const acks of byPublisher.values()) {
+    acks.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    for (let k = 1; k < acks.length; k++) {
+      const [before, after] = [acks[k - 1]!, acks[k]!];
+      if (after.seq > before.seq) continue;
+      reordered += 1;
+      violations.push(
+        `${after.client} on ${after.ch}: publish ${after.id} stored at seq ${after.seq}, before its earlier ${before.id} at seq ${before.seq}`,
+      );
+    }
+  }
+  return verdict("each publisher's messages stored in the order it sent them", violations, {
+    publishers: byPublisher.size,
+    reordered,
+  });
+}
+
+/**
  * 3. Every client that lost its connection was connected again within `boundMs`, and every
  * client is connected at the end.
  */

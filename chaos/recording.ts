@@ -22,6 +22,8 @@ export interface Ack {
   sentAt: number;
   okAt: number;
   client: string;
+  /** The publisher's own count of its publishes when it made this one: its call order. */
+  order?: number;
 }
 
 export interface PublishFailure {

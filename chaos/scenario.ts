@@ -13,6 +13,7 @@ import {
   orderedWithoutDuplicates,
   reconnectedWithin,
   resumesRecovered,
+  storedInPublishOrder,
   verdict,
 } from "./invariants.js";
 import { type Recording, ScenarioRecorder } from "./recording.js";
@@ -171,6 +172,7 @@ export class ScenarioRun {
     const invariants = [
       noAcknowledgedLoss(recording),
       orderedWithoutDuplicates(recording),
+      storedInPublishOrder(recording),
       reconnectedWithin(recording, input.reconnectBoundMs),
       noLeaks(input.leaks),
       ...(input.expectRecovery ? [resumesRecovered(recording)] : []),
