@@ -146,7 +146,9 @@ export class Connection implements Recipient, BudgetSource {
       features: PROTOCOL_FEATURES,
     };
     if (options.pingMs !== undefined) hello.pingMs = options.pingMs;
-    this.sendJson(hello);
+    // Outside the write batch: the node corks the socket through the upgrade already, and an idle
+    // connection then never makes its BatchedSocket.
+    this.ws.send(JSON.stringify(hello));
   }
 
   /** The socket's pong (shared listener). */
