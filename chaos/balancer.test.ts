@@ -51,19 +51,25 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+/** Backends a and b behind a balancer, both in rotation; all closed after the test. */
+async function balancedPair() {
+  const a = await backend("a");
+  const b = await backend("b");
+  const balancer = await Balancer.start(PROBES);
+  cleanups.push(
+    async () => void a.server.close(),
+    async () => void b.server.close(),
+    () => balancer.close(),
+  );
+  balancer.add(a);
+  balancer.add(b);
+  expect(await pollUntil(() => balancer.readyNodes().length === 2, 3000)).toBe(true);
+  return { a, b, balancer };
+}
+
 describe("Balancer", () => {
   it("sends new connections only to ready backends, round-robin", async () => {
-    const a = await backend("a");
-    const b = await backend("b");
-    const balancer = await Balancer.start(PROBES);
-    cleanups.push(
-      async () => void a.server.close(),
-      async () => void b.server.close(),
-      () => balancer.close(),
-    );
-    balancer.add(a);
-    balancer.add(b);
-    expect(await pollUntil(() => balancer.readyNodes().length === 2, 3000)).toBe(true);
+    const { b, balancer } = await balancedPair();
     const seen = new Set([await whoAnswers(balancer), await whoAnswers(balancer)]);
     expect(seen).toEqual(new Set(["a", "b"]));
 
@@ -91,17 +97,7 @@ describe("Balancer", () => {
   });
 
   it("resets the connections it still routes to a crashed node, as a dead pod's address does", async () => {
-    const a = await backend("a");
-    const b = await backend("b");
-    const balancer = await Balancer.start(PROBES);
-    cleanups.push(
-      async () => void a.server.close(),
-      async () => void b.server.close(),
-      () => balancer.close(),
-    );
-    balancer.add(a);
-    balancer.add(b);
-    expect(await pollUntil(() => balancer.readyNodes().length === 2, 3000)).toBe(true);
+    const { b, balancer } = await balancedPair();
     // b still serves here: only the crash mark keeps its turns of the rotation from reaching it.
     balancer.crashed(b);
     const answers = [];

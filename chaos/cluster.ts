@@ -43,3 +43,8 @@ export class Cluster implements AsyncDisposable {
 export function clientHeartbeatMs(settings: StackSettings): number {
   return (settings.hub.heartbeatSeconds * 2 + 1) * 1000;
 }
+
+/** The hubs' env for a scenario that runs the deployed heartbeat, not the suite's short one. */
+export function deployedHeartbeatEnv(deployed: StackSettings): Record<string, string> {
+  return { HEARTBEAT_SECONDS: String(deployed.hub.heartbeatSeconds) };
+}

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { it } from "vitest";
-import { Cluster, clientHeartbeatMs } from "../cluster.js";
+import { Cluster, clientHeartbeatMs, deployedHeartbeatEnv } from "../cluster.js";
 import { kill } from "../faults/container.js";
 import { Fleet } from "../fleet.js";
 import { percentile } from "../recording.js";
@@ -32,12 +32,11 @@ it("8. reconnect storm: one node of three dies holding a third of 3,000 clients;
   // nothing here waits for a missed ping, while 3,000 clients pinged every 2 s through the
   // balancer (which shares this process with every client) would add twelve times production's
   // ping traffic to the storm.
-  const heartbeatSeconds = run.config.deployed.hub.heartbeatSeconds;
   await using cluster = await Cluster.start({
     settings,
     hubs: 3,
     redis: "single",
-    env: { HEARTBEAT_SECONDS: String(heartbeatSeconds) },
+    env: deployedHeartbeatEnv(run.config.deployed),
   });
   const { topology, balancer } = cluster;
   await using fleet = await Fleet.start({

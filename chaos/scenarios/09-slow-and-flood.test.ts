@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { it } from "vitest";
 import WebSocket from "ws";
-import { Cluster, clientHeartbeatMs } from "../cluster.js";
+import { Cluster, clientHeartbeatMs, deployedHeartbeatEnv } from "../cluster.js";
 import { Fleet } from "../fleet.js";
 import { hold, pollUntil, ScenarioRun } from "../scenario.js";
 
@@ -28,12 +28,11 @@ it("9. slow consumer and flooding client are contained (1013 / rate_limited); ev
   // A client that stops reading cannot answer pings either: with the suite's short heartbeat it
   // would be dropped as dead before its buffer fills. Here the hubs run the DEPLOYED heartbeat, so
   // what closes it is the slow-consumer bound, as in production.
-  const heartbeatSeconds = run.config.deployed.hub.heartbeatSeconds;
   await using cluster = await Cluster.start({
     settings,
     hubs: 2,
     redis: "single",
-    env: { HEARTBEAT_SECONDS: String(heartbeatSeconds) },
+    env: deployedHeartbeatEnv(run.config.deployed),
   });
   const { topology, balancer } = cluster;
   const target = topology.hubs[0]!;
