@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { PROTOCOL_PATH } from "../../service/protocol/index.js";
 import type { RunningHub } from "../../testkit/running-hub.js";
 import { OwnedProcess } from "./child-process.js";
-import { freePort } from "./free-port.js";
+import { freePorts } from "./free-port.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const HUB_ENTRY = join(REPO_ROOT, "dist/service/main.js");
@@ -98,7 +98,7 @@ async function ready(httpUrl: string): Promise<boolean> {
 }
 
 /** Attempts at a start that lost its free port to another process between probe and bind. */
-const PORT_RACE_ATTEMPTS = 3;
+const PORT_RACE_ATTEMPTS = 5;
 
 /**
  * Starts one hub node on a free port of 127.0.0.1 and waits (bounded) for /readyz 200. A free
@@ -124,8 +124,7 @@ async function startHubProcessOnce(
   options: HubProcessOptions,
   readyWithinMs: number,
 ): Promise<HubProcess> {
-  const port = await freePort();
-  const internalPort = await freePort();
+  const [port, internalPort] = (await freePorts(2)) as [number, number];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...LOAD_FRIENDLY_ENV,
