@@ -84,20 +84,22 @@ describe("REDIS_MIN_REPLICAS", () => {
       15_000,
     );
     // Retried as a client would (same id, outcome unknown only): WAIT's 300 ms may pass before a
-    // replica that just came up acknowledges on a busy machine.
-    const retried = await waitFor(
-      "a publish the replica confirms",
-      () =>
-        waiting.publish({ ch, data: '"m"', id: "w-1", publisher: "p1" }).catch((e: unknown) => {
-          if (e instanceof PublishOutcomeUnknownError) return undefined;
-          throw e;
-        }),
-      10_000,
-      100,
-    );
+    // replica acknowledges on a busy machine, for the first publish as for the next.
+    const confirmed = (data: string, id: string) =>
+      waitFor(
+        `publish ${id} confirmed by the replica`,
+        () =>
+          waiting.publish({ ch, data, id, publisher: "p1" }).catch((e: unknown) => {
+            if (e instanceof PublishOutcomeUnknownError) return undefined;
+            throw e;
+          }),
+        10_000,
+        100,
+      );
+    const retried = await confirmed('"m"', "w-1");
     expect(retried).toMatchObject({ seq: 1, duplicate: true });
-    const next = await waiting.publish({ ch, data: '"n"' });
-    expect(next).toMatchObject({ seq: 2, duplicate: false, epoch: retried.epoch });
+    const next = await confirmed('"n"', "w-2");
+    expect(next).toMatchObject({ seq: 2, epoch: retried.epoch });
   });
 });
 
